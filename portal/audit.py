@@ -1,0 +1,78 @@
+"""The audit trail: every change is written in the same transaction as the change; history queries."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .models import AuditEntry
+from .runtime import rt
+
+SOURCES = ('grid', 'form', 'paste', 'fill', 'import', 'undo', 'redo', 'api', 'workflow', 'checklist', 'system')
+
+
+@dataclass(slots=True)
+class Change:
+    field: str | None
+    old: Any
+    new: Any
+
+
+def entries(*, actor: str, register: str, row_id: int | None, event: str, changes: list[Change], source: str,
+            action_id: str | None, version: int | None, at: datetime) -> list[AuditEntry]:
+    """Unsaved audit rows for one row event (saved by the caller inside its transaction)."""
+    if not changes:
+        changes = [Change(None, None, None)]
+    return [AuditEntry(at=at, actor=actor, register=register, row_id=row_id, event=event, field=c.field,
+                       old=encode(c.old), new=encode(c.new), source=source, action_id=action_id, version=version)
+            for c in changes]
+
+
+def encode(value: Any) -> str | None:
+    """Values are kept as JSON text (the field type's JSON form), so any value round-trips."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def decode(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _decoded(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row['old'], row['new'] = decode(row['old']), decode(row['new'])
+    return rows
+
+
+async def save(batch: list[AuditEntry], using=None) -> None:
+    if batch:
+        await AuditEntry.bulk_create(batch, using_db=using)
+
+
+async def system_entry(actor: str, event: str, text: str, register: str = '*') -> None:
+    """Administrative events (user and role changes, schema reloads) for the admin change log."""
+    await AuditEntry.create(at=rt().now(), actor=actor, register=register, row_id=None, event=event, field=None,
+                            old=None, new=encode(text), source='system', action_id=None, version=None)
+
+
+async def row_history(register: str, row_id: int) -> list[dict]:
+    return _decoded(await AuditEntry.filter(register=register, row_id=row_id).order_by('id').values())
+
+
+async def change_log(*, register: str | None = None, actor: str | None = None, field: str | None = None,
+                     since: datetime | None = None, until: datetime | None = None, limit: int = 500,
+                     registers: list[str] | None = None) -> list[dict]:
+    qs = AuditEntry.all()
+    if register:
+        qs = qs.filter(register=register)
+    if registers is not None:
+        qs = qs.filter(register__in=registers)
+    if actor:
+        qs = qs.filter(actor=actor)
+    if field:
+        qs = qs.filter(field=field)
+    if since:
+        qs = qs.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lte=until)
+    return _decoded(await qs.order_by('-id').limit(limit).values())

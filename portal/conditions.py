@@ -1,0 +1,173 @@
+"""A small declarative condition language shared by scopes, queues, rules and dashboards.
+
+A condition is a table of field -> test, all of which must hold:
+    { status = "待发货" }                       equals
+    { status = ["受理", "调查中"] }             one of
+    { amount = { lt = 50 } }                    comparison: eq ne lt lte gt gte in not_in
+    { follow_up_date = { empty = true } }       empty / not empty
+    { employee = "$me", date = { gte = "$today-30" } }   the actor, today ± days
+    { any = [ { amount = { lt = 50 } }, { penalty_type = "开除" } ] }   at least one of several conditions
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable
+
+from tortoise.expressions import Q
+
+from .fields import FieldError, ValueContext
+from .schema import FieldSpec, RegisterSchema
+
+OPS = ('eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'empty')
+SYSTEM_FIELDS = {
+    'id': FieldSpec(name='id', type='integer', label='编号', label_en='ID'),
+    'created_by': FieldSpec(name='created_by', type='user', label='创建人', label_en='Created by'),
+    'updated_by': FieldSpec(name='updated_by', type='user', label='修改人', label_en='Updated by'),
+    'created_at': FieldSpec(name='created_at', type='datetime', label='创建时间', label_en='Created at'),
+    'updated_at': FieldSpec(name='updated_at', type='datetime', label='修改时间', label_en='Updated at'),
+}
+_TODAY = re.compile(r'^\$today(?:([+-])(\d+))?$')
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    field: str
+    op: str
+    value: Any
+
+
+def field_of(register: RegisterSchema, name: str) -> FieldSpec | None:
+    return register.field(name) or SYSTEM_FIELDS.get(name)
+
+
+def terms(condition: dict[str, Any]) -> list[Term]:
+    out = []
+    for name, test in condition.items():
+        if name == 'any':
+            out.append(Term('any', 'any', test))
+        elif isinstance(test, dict):
+            out.extend(Term(name, op, value) for op, value in test.items())
+        elif isinstance(test, list):
+            out.append(Term(name, 'in', test))
+        else:
+            out.append(Term(name, 'eq', test))
+    return out
+
+
+def check(condition: Any, register: RegisterSchema, report: Callable[..., None], path: str) -> None:
+    """Report unknown fields, operators and values that the field's type rejects."""
+    if not isinstance(condition, dict):
+        report('S240', path, 'a condition must be a table of field = test', value=condition)
+        return
+    names = [f.name for f in register.fields] + list(SYSTEM_FIELDS)
+    for term in terms(condition):
+        where = f'{path}.{term.field}'
+        if term.op == 'any':
+            if not isinstance(term.value, list) or not term.value:
+                report('S244', where, 'any takes a non-empty list of conditions', value=term.value)
+                continue
+            for i, sub in enumerate(term.value):
+                check(sub, register, report, f'{where}[{i}]')
+            continue
+        spec = field_of(register, term.field)
+        if spec is None:
+            report('S241', where, f"unknown field '{term.field}'", value=term.field, allowed=names, near=term.field)
+            continue
+        if term.op not in OPS:
+            report('S242', f'{where}.{term.op}', f"unknown operator '{term.op}'", value=term.op, allowed=OPS,
+                   near=term.op)
+            continue
+        if term.op == 'empty':
+            if not isinstance(term.value, bool):
+                report('S243', f'{where}.empty', 'empty takes true or false', value=term.value)
+            continue
+        for value in (term.value if isinstance(term.value, list) else [term.value]):
+            try:
+                _typed(spec, value, 'someone', date(2026, 1, 1))
+            except FieldError as exc:
+                from .i18n import t
+                report('S243', where, f"value {value!r} does not fit field '{spec.name}' ({spec.type}): "
+                       f'{t(exc.key, "en", **exc.params)}', value=value)
+
+
+def to_q(condition: dict[str, Any], register: RegisterSchema, actor: str | None, today: date) -> Q:
+    """The condition as a database filter."""
+    q = Q()
+    for term in terms(condition):
+        if term.op == 'any':
+            alternatives = [to_q(sub, register, actor, today) for sub in term.value]
+            q &= Q(*alternatives, join_type='OR')
+            continue
+        spec = field_of(register, term.field)
+        name = term.field
+        if term.op == 'empty':
+            empty = Q(**{f'{name}__isnull': True})
+            if spec.kind.storage == 'text':
+                empty |= Q(**{name: ''})
+            q &= empty if term.value else ~empty
+            continue
+        value = _value(spec, term.value, actor, today)
+        if term.op in ('in', 'not_in'):
+            values = value if isinstance(value, list) else [value]
+            part = Q(**{f'{name}__in': values})
+            q &= part if term.op == 'in' else ~part | Q(**{f'{name}__isnull': True})
+        elif term.op == 'eq':
+            q &= Q(**{name: value}) if value is not None else Q(**{f'{name}__isnull': True})
+        elif term.op == 'ne':
+            q &= ~Q(**{name: value}) | Q(**{f'{name}__isnull': True})
+        else:
+            q &= Q(**{f'{name}__{term.op}': value})
+    return q
+
+
+def matches(condition: dict[str, Any], register: RegisterSchema, row: dict[str, Any], actor: str | None,
+            today: date) -> bool:
+    """The same condition evaluated on a row in memory (rules, gating, live checks)."""
+    for term in terms(condition):
+        if term.op == 'any':
+            if not any(matches(sub, register, row, actor, today) for sub in term.value):
+                return False
+            continue
+        spec = field_of(register, term.field)
+        current = row.get(term.field)
+        if term.op == 'empty':
+            if (current in (None, '', [])) != term.value:
+                return False
+            continue
+        value = _value(spec, term.value, actor, today)
+        if not _compare(term.op, current, value):
+            return False
+    return True
+
+
+def _compare(op: str, current: Any, value: Any) -> bool:
+    if op == 'in':
+        return current in value
+    if op == 'not_in':
+        return current not in value
+    if op == 'eq':
+        return current == value
+    if op == 'ne':
+        return current != value
+    if current is None or value is None:
+        return False
+    return {'lt': current < value, 'lte': current <= value, 'gt': current > value, 'gte': current >= value}[op]
+
+
+def _value(spec: FieldSpec, raw: Any, actor: str | None, today: date) -> Any:
+    if isinstance(raw, list):
+        return [_typed(spec, v, actor, today) for v in raw]
+    return _typed(spec, raw, actor, today)
+
+
+def _typed(spec: FieldSpec, raw: Any, actor: str | None, today: date) -> Any:
+    if raw == '$me':
+        return actor
+    if isinstance(raw, str) and (match := _TODAY.match(raw)):
+        offset = int(match[2] or 0) * (-1 if match[1] == '-' else 1)
+        day = today + timedelta(days=offset)
+        return datetime.combine(day, datetime.min.time()) if spec.kind.storage == 'datetime' else day
+    ctx = ValueContext(today=today, now=datetime.combine(today, datetime.min.time()), user=actor)
+    return spec.kind.parse(raw, spec, ctx)

@@ -1,0 +1,85 @@
+"""Database connection: tortoise on SQLite (WAL, busy timeout, immediate write transactions) or PostgreSQL."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from .models import ROWS_MODULE, install_row_models
+from .schema import Catalog
+
+log = logging.getLogger(__name__)
+_models: dict[str, type[Model]] = {}
+SQLITE_BUSY_MS = 10000
+
+
+async def connect(db_url: str, catalog: Catalog) -> None:
+    """(Re)initialise tortoise with the system models and one model per register of the catalog."""
+    global _models
+    await close()
+    built = install_row_models(catalog)
+    # tortoise caches executors per model name; stale entries silently drop new columns (STACK-NOTES)
+    EXECUTOR_CACHE.clear()
+    url = db_url
+    if url.startswith('sqlite://'):
+        path = Path(url.removeprefix('sqlite://').split('?')[0])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url += ('&' if '?' in url else '?') + f'busy_timeout={SQLITE_BUSY_MS}&synchronous=NORMAL'
+        _patch_sqlite_begin()
+    await Tortoise.init(db_url=url, modules={'portal': ['portal.models', ROWS_MODULE]}, use_tz=False,
+                        timezone='UTC', _enable_global_fallback=True)
+    _models = built
+
+
+async def close() -> None:
+    """Close connections and forget the models (an open aiosqlite connection hangs interpreter exit)."""
+    if Tortoise.is_inited():
+        await Tortoise.close_connections()
+        await Tortoise._reset_apps()
+    EXECUTOR_CACHE.clear()
+
+
+def row_model(register: str) -> type[Model]:
+    return _models[register]
+
+
+def conn():
+    return connections.get('default')
+
+
+def dialect() -> str:
+    return conn().capabilities.dialect
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator:
+    async with in_transaction('default') as tx:
+        yield tx
+
+
+def _patch_sqlite_begin() -> None:
+    """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE), so a second process waits
+    for busy_timeout instead of failing with 'database is locked' when a deferred read lock is upgraded."""
+    from tortoise.backends.sqlite import client
+
+    if getattr(client.SqliteTransactionWrapper, '_portal_immediate', False):
+        return
+
+    async def begin(self) -> None:
+        import sqlite3
+
+        from tortoise.exceptions import TransactionManagementError
+        try:
+            await self._connection.commit()
+            await self._connection.execute('BEGIN IMMEDIATE')
+        except sqlite3.OperationalError as exc:
+            raise TransactionManagementError(exc) from exc
+
+    client.SqliteTransactionWrapper.begin = begin
+    client.SqliteTransactionWrapper._portal_immediate = True

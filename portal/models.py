@@ -1,0 +1,161 @@
+"""Database models: the portal's own tables, and one dynamic model per register built from its schema."""
+from __future__ import annotations
+
+import sys
+import types
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .schema import Catalog, RegisterSchema
+
+ROWS_MODULE = 'portal_rows'
+
+
+class User(Model):
+    id = fields.BigIntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    display_name = fields.CharField(max_length=64)
+    password_hash = fields.TextField()
+    roles = fields.JSONField(default=list)
+    active = fields.BooleanField(default=True)
+    lang = fields.CharField(max_length=8, default='zh')
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'portal_users'
+        app = 'portal'
+
+
+class LoginAttempt(Model):
+    id = fields.BigIntField(primary_key=True)
+    username = fields.CharField(max_length=64, db_index=True)
+    at = fields.DatetimeField(db_index=True)
+    ok = fields.BooleanField()
+    ip = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = 'portal_login_attempts'
+        app = 'portal'
+
+
+class AuditEntry(Model):
+    """One changed value (or row event) — who, when, which row and field, old → new, from where."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    actor = fields.CharField(max_length=64)
+    register = fields.CharField(max_length=64)
+    row_id = fields.BigIntField(null=True)
+    event = fields.CharField(max_length=16)   # create, update, delete, restore, check, transition, schema, user
+    field = fields.CharField(max_length=64, null=True)
+    old = fields.TextField(null=True)   # JSON text of the value (see audit.encode)
+    new = fields.TextField(null=True)
+    source = fields.CharField(max_length=16)  # grid, form, paste, fill, import, undo, redo, api, workflow, system
+    action_id = fields.CharField(max_length=36, null=True, db_index=True)
+    version = fields.IntField(null=True)
+
+    class Meta:
+        table = 'portal_audit'
+        app = 'portal'
+        indexes = (('register', 'row_id'), ('register', 'at'))
+
+
+class UserAction(Model):
+    """One undoable step of one user in one register (a cell edit, a paste, a fill, adds, deletes)."""
+
+    id = fields.CharField(max_length=36, primary_key=True)
+    actor = fields.CharField(max_length=64)
+    register = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=16)
+    state = fields.CharField(max_length=8, default='done')   # done, undone, dead
+    summary = fields.TextField(default='')
+    created_at = fields.DatetimeField()
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'portal_actions'
+        app = 'portal'
+        indexes = (('actor', 'register', 'state'),)
+
+
+class SavedView(Model):
+    id = fields.BigIntField(primary_key=True)
+    register = fields.CharField(max_length=64)
+    owner = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=80)
+    state = fields.JSONField()
+    is_default = fields.BooleanField(default=False)
+    role = fields.CharField(max_length=64, null=True)   # published to this role by an admin
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = 'portal_views'
+        app = 'portal'
+        indexes = (('register', 'owner'),)
+
+
+class ApiToken(Model):
+    id = fields.BigIntField(primary_key=True)
+    username = fields.CharField(max_length=64, db_index=True)
+    name = fields.CharField(max_length=80)
+    prefix = fields.CharField(max_length=16, db_index=True)
+    token_hash = fields.TextField()
+    created_at = fields.DatetimeField()
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = 'portal_tokens'
+        app = 'portal'
+
+
+class SchemaState(Model):
+    """What each register column held at the last migration (type changes are detected against it)."""
+
+    id = fields.BigIntField(primary_key=True)
+    register = fields.CharField(max_length=64)
+    field = fields.CharField(max_length=64)
+    type = fields.CharField(max_length=32)
+    storage = fields.CharField(max_length=16)
+
+    class Meta:
+        table = 'portal_schema_state'
+        app = 'portal'
+        unique_together = (('register', 'field'),)
+
+
+SYSTEM_MODELS = (User, LoginAttempt, AuditEntry, UserAction, SavedView, ApiToken, SchemaState)
+
+
+def build_row_model(register: RegisterSchema) -> type[Model]:
+    """A tortoise model for one register: system columns plus one column per field (all nullable)."""
+    attrs = {
+        '__module__': ROWS_MODULE,
+        'id': fields.BigIntField(primary_key=True),
+        'version': fields.IntField(default=1),
+        'created_by': fields.CharField(max_length=64, null=True),
+        'created_at': fields.DatetimeField(null=True),
+        'updated_by': fields.CharField(max_length=64, null=True),
+        'updated_at': fields.DatetimeField(null=True),
+        'deleted_at': fields.DatetimeField(null=True),
+        'deleted_by': fields.CharField(max_length=64, null=True),
+        'delete_batch': fields.CharField(max_length=36, null=True),
+        'checks': fields.JSONField(null=True),
+        'Meta': type('Meta', (), {'table': register.key, 'app': 'portal'}),
+    }
+    for spec in register.fields:
+        attrs[spec.name] = spec.kind.column(spec)
+    return type(f'Row_{register.key}', (Model,), attrs)
+
+
+def install_row_models(catalog: Catalog) -> dict[str, type[Model]]:
+    """Build every register's model into the module tortoise is told to load."""
+    module = types.ModuleType(ROWS_MODULE)
+    built = {key: build_row_model(reg) for key, reg in catalog.registers.items()}
+    for model in built.values():
+        setattr(module, model.__name__, model)
+    module.__models__ = list(built.values())
+    sys.modules[ROWS_MODULE] = module
+    return built

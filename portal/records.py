@@ -1,0 +1,479 @@
+"""The records service — the only door to row data. Every call takes the acting user, checks access,
+validates with the field types and rules, bumps the row version, audits in the same transaction and emits
+a change event after commit. A stale version is refused (Conflict), never overwritten."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from tortoise.exceptions import IntegrityError
+
+from . import access, actions, audit, db, query as rq, users
+from .access import Actor
+from .audit import Change
+from .errors import Conflict, FieldProblem, NotFound, PermissionDenied, PortalError, ValidationFailed
+from .events import ChangeEvent
+from .fields import FieldError, ValueContext
+from .rules import engine as rules
+from .runtime import rt
+from .schema import FieldSpec, RegisterSchema, Rights
+
+META_COLUMNS = ('id', 'version', 'checks', 'created_by', 'created_at', 'updated_by', 'updated_at')
+
+
+# --- opening a register ---------------------------------------------------------------------------------------
+
+def register_of(key: str) -> RegisterSchema:
+    register = rt().catalog.register(key)
+    if register is None:
+        raise NotFound('error.register_not_found', register=key)
+    return register
+
+
+def open_register(actor: Actor, key: str, action: str) -> tuple[RegisterSchema, Rights]:
+    register = register_of(key)
+    granted = access.require(rt().catalog, actor, register, action)
+    return register, granted
+
+
+async def value_context(actor: Actor | None) -> ValueContext:
+    catalog = rt().catalog
+    return ValueContext(today=rt().today(), now=rt().now(), user=actor.username if actor else None,
+                        users=await users.directory(), clauses={c.id: c.heading for c in catalog.clauses.values()},
+                        lang=actor.lang if actor else 'zh')
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+async def list_rows(actor: Actor, key: str, query: rq.RowQuery) -> list[dict[str, Any]]:
+    """One block of rows (visible columns only), sorted and filtered in the database."""
+    register, granted = open_register(actor, key, 'view')
+    ctx = await value_context(actor)
+    visible = access.visible_fields(register, granted)
+    qs = _queryset(register, granted, actor, query, ctx)
+    order = rq.order_by(query.sort, {f.name: f for f in visible}, register.default_sort)
+    rows = await qs.order_by(*order).offset(query.start).limit(query.limit).values(
+        *META_COLUMNS, *(f.name for f in visible))
+    await decorate(register, granted, actor, rows)
+    return rows
+
+
+async def count_rows(actor: Actor, key: str, query: rq.RowQuery) -> int:
+    register, granted = open_register(actor, key, 'view')
+    ctx = await value_context(actor)
+    return await _queryset(register, granted, actor, query, ctx).count()
+
+
+async def get_row(actor: Actor, key: str, row_id: int) -> dict[str, Any]:
+    register, granted = open_register(actor, key, 'view')
+    full = await _load(register, row_id)
+    if not access.in_scope(register, granted, actor, full, rt().today()):
+        raise PermissionDenied('perm.row')
+    row = visible_row(register, granted, full)
+    await decorate(register, granted, actor, [row])
+    return row
+
+
+def _queryset(register: RegisterSchema, granted: Rights, actor: Actor, query: rq.RowQuery, ctx: ValueContext):
+    model = db.row_model(register.key)
+    qs = model.filter(deleted_at__isnull=True)
+    scope = access.scope_q(register, granted, actor, ctx.today)
+    if scope is not None:
+        qs = qs.filter(scope)
+    visible = access.visible_fields(register, granted)
+    by_name = {f.name: f for f in visible}
+    if query.filter:
+        qs = qs.filter(rq.filter_q(query.filter, by_name, ctx))
+    quick = rq.quick_q(query.quick, visible)
+    if quick is not None:
+        qs = qs.filter(quick)
+    if query.queue:
+        qs = qs.filter(queue_q(register, query.queue, actor, ctx))
+    if query.where:
+        qs = qs.filter(where_q(register, by_name, query.where, actor, ctx))
+    return qs
+
+
+def queue_q(register: RegisterSchema, queue_id: str, actor: Actor, ctx: ValueContext):
+    from . import conditions
+    queue = next((q for q in register.queues if q.id == queue_id), None)
+    if queue is None:
+        raise PortalError('error.bad_query', detail=f'unknown queue {queue_id!r}')
+    q = conditions.to_q(queue.filter, register, actor.username, ctx.today)
+    if queue.overdue:
+        q &= rules.overdue_q(register, queue.overdue, actor.username, ctx.today)
+    return q
+
+
+def where_q(register: RegisterSchema, visible: dict[str, FieldSpec], where: dict[str, Any], actor: Actor,
+            ctx: ValueContext):
+    """A condition from a link or the CLI: only over visible fields; problems refuse the query."""
+    from . import conditions
+    problems: list[str] = []
+    conditions.check(where, register, lambda code, path, message, **kw: problems.append(message), 'where')
+    hidden = [t.field for t in conditions.terms(where) if t.op != 'any' and t.field not in visible
+              and t.field not in conditions.SYSTEM_FIELDS]
+    if hidden:
+        problems.append(f'unknown field {hidden[0]!r}')
+    if problems:
+        raise PortalError('error.bad_query', detail='; '.join(problems))
+    return conditions.to_q(where, register, actor.username, ctx.today)
+
+
+def visible_row(register: RegisterSchema, granted: Rights, full: dict[str, Any]) -> dict[str, Any]:
+    row = {k: full.get(k) for k in META_COLUMNS}
+    for spec in access.visible_fields(register, granted):
+        row[spec.name] = full.get(spec.name)
+    return row
+
+
+async def decorate(register: RegisterSchema, granted: Rights, actor: Actor, rows: list[dict[str, Any]]) -> None:
+    """Add what the grid needs beside the values: allowed status moves, overdue deadlines, ref titles."""
+    catalog = rt().catalog
+    admin = access.is_admin(catalog, actor)
+    rctx = rules.context(catalog, actor, rt().today())
+    wf = register.workflow
+    has_deadlines = bool(rules.deadlines(register))
+    for row in rows:
+        if wf is not None and wf.field in row:
+            row['_moves'] = rules.moves(register, actor, granted, row.get(wf.field), admin)
+        if has_deadlines:
+            row['_overdue'] = rules.overdue(register, row, rctx)
+    for spec in access.visible_fields(register, granted):
+        if spec.ref:
+            await _ref_titles(spec, actor, rows)
+
+
+async def _ref_titles(spec: FieldSpec, actor: Actor, rows: list[dict[str, Any]]) -> None:
+    ids = {r[spec.name] for r in rows if r.get(spec.name) is not None}
+    target = rt().catalog.register(spec.ref)
+    titles: dict[int, str] = {}
+    if ids and target is not None and access.can(rt().catalog, actor, target.key, 'view'):
+        granted = access.rights(rt().catalog, actor, target.key)
+        if target.title_field not in granted.hidden:
+            qs = db.row_model(target.key).filter(id__in=ids, deleted_at__isnull=True)
+            scope = access.scope_q(target, granted, actor, rt().today())
+            if scope is not None:
+                qs = qs.filter(scope)
+            title_spec = target.field(target.title_field)
+            for r in await qs.values('id', target.title_field):
+                titles[r['id']] = title_spec.kind.text(r[target.title_field], title_spec)
+    for row in rows:
+        value = row.get(spec.name)
+        if value is not None:
+            row[f'{spec.name}__title'] = titles.get(value, f'#{value}')
+
+
+async def _load(register: RegisterSchema, row_id: int, *, deleted: bool = False, using=None) -> dict[str, Any]:
+    model = db.row_model(register.key)
+    qs = model.filter(id=row_id, deleted_at__isnull=not deleted)
+    if using is not None:
+        qs = qs.using_db(using)
+    rows = await qs.values()
+    if not rows:
+        raise NotFound('error.not_found', register=register.title(), row_id=row_id)
+    return rows[0]
+
+
+# --- validation shared by forms, grid, paste and import ---------------------------------------------------------
+
+def parse_values(register: RegisterSchema, granted: Rights, raw: dict[str, Any], ctx: ValueContext
+                 ) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Parse user input by field type. Unknown, hidden and read-only fields refuse the whole call."""
+    parsed, problems = {}, []
+    for name, value in raw.items():
+        spec = register.field(name)
+        if spec is None or spec.name in granted.hidden:
+            raise PortalError('error.unknown_field', field=name)
+        if not access.writable(spec, granted):
+            raise PermissionDenied('perm.column', label=spec.title(ctx.lang))
+        try:
+            parsed[name] = spec.kind.parse(value, spec, ctx)
+        except FieldError as exc:
+            problems.append(exc.problem(spec, value=value))
+    return parsed, problems
+
+
+def check_row(register: RegisterSchema, row: dict[str, Any], changed: Iterable[str], ctx: ValueContext,
+              actor: Actor | None, old: dict[str, Any] | None = None) -> list[FieldProblem]:
+    """Constraints of changed fields, required fields, and rules — only problems this change brings."""
+    changed = set(changed)
+    problems = []
+    for spec in register.fields:
+        if spec.name not in changed:
+            continue
+        value = row.get(spec.name)
+        if value is None and spec.required:
+            problems.append(FieldProblem(field=spec.name, key='value.required', params={}))
+            continue
+        try:
+            spec.kind.check(value, spec)
+        except FieldError as exc:
+            problems.append(exc.problem(spec, value=value))
+    rctx = rules.context(rt().catalog, actor, ctx.today)
+    before = {(p.field, p.key) for p in rules.evaluate(register, old, rctx)} if old is not None else set()
+    for p in rules.evaluate(register, row, rctx):
+        if p.field in changed or (p.field, p.key) not in before:
+            problems.append(p)
+    return problems
+
+
+def with_computed(register: RegisterSchema, row: dict[str, Any], actor: Actor | None, ctx: ValueContext
+                  ) -> dict[str, Any]:
+    return {**row, **rules.compute(register, row, rules.context(rt().catalog, actor, ctx.today))}
+
+
+async def unique_problems(register: RegisterSchema, row: dict[str, Any], changed: Iterable[str],
+                          row_id: int | None, using=None) -> list[FieldProblem]:
+    problems = []
+    model = db.row_model(register.key)
+    for name in changed:
+        spec = register.field(name)
+        value = row.get(name)
+        if spec is None or not spec.unique or value is None:
+            continue
+        qs = model.filter(deleted_at__isnull=True, **{name: value})
+        if row_id is not None:
+            qs = qs.exclude(id=row_id)
+        if await qs.using_db(using).exists():
+            problems.append(FieldProblem(field=name, key='value.unique', params={'value': spec.kind.text(value, spec)}))
+    return problems
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+class Writer:
+    """The writes of one actor in one register inside one transaction: audit, action and events."""
+
+    def __init__(self, actor: Actor, register: RegisterSchema, granted: Rights, ctx: ValueContext, tx, *,
+                 source: str, action_id: str) -> None:
+        self.actor, self.register, self.granted, self.ctx, self.tx = actor, register, granted, ctx, tx
+        self.source, self.action_id = source, action_id
+        self.model = db.row_model(register.key)
+        self.events: list[ChangeEvent] = []
+        self.admin = access.is_admin(rt().catalog, actor)
+
+    def _scope_guard(self, row: dict[str, Any]) -> None:
+        if not access.in_scope(self.register, self.granted, self.actor, row, self.ctx.today):
+            raise PermissionDenied('perm.row')
+
+    async def create(self, raw: dict[str, Any]) -> dict[str, Any]:
+        register = self.register
+        parsed, problems = parse_values(register, self.granted, raw, self.ctx)
+        row = {}
+        for spec in register.fields:
+            row[spec.name] = parsed[spec.name] if spec.name in parsed else spec.kind.default(spec, self.ctx)
+        if register.workflow is not None:
+            state = row.get(register.workflow.field) or register.workflow.initial
+            row[register.workflow.field] = state
+            problems += rules.check_create_state(register, state)
+        row = with_computed(register, row, self.actor, self.ctx)
+        problems += check_row(register, row, [f.name for f in register.fields], self.ctx, self.actor)
+        problems += await unique_problems(register, row, row, None, self.tx)
+        if problems:
+            raise ValidationFailed(problems)
+        self._scope_guard(row)
+        now = self.ctx.now
+        obj = await self.model.create(using_db=self.tx, version=1, created_by=self.actor.username, created_at=now,
+                                      updated_by=self.actor.username, updated_at=now, checks={}, **row)
+        changes = [Change(f.name, f.kind.to_json(row[f.name], f), None) for f in register.fields
+                   if row.get(f.name) is not None]
+        await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=obj.id,
+                                       event='create', changes=[Change(c.field, None, c.old) for c in changes],
+                                       source=self.source, action_id=self.action_id, version=1, at=now), self.tx)
+        self.events.append(ChangeEvent(register.key, (obj.id,), 'create', self.actor.username))
+        return {'id': obj.id, 'version': 1, **row, 'checks': {}}
+
+    async def update(self, row_id: int, raw: dict[str, Any], version: int | None) -> dict[str, Any]:
+        register = self.register
+        old = await _load(register, row_id, using=self.tx)
+        self._scope_guard(old)
+        if version is not None and version != old['version']:
+            raise _conflict(register, self.granted, old, version)
+        parsed, problems = parse_values(register, self.granted, raw, self.ctx)
+        wf = register.workflow
+        if wf is not None and wf.field in parsed and parsed[wf.field] != old.get(wf.field):
+            problems += rules.check_transition(rt().catalog, register, self.actor, self.granted, self.admin,
+                                               old.get('checks'), old.get(wf.field), parsed[wf.field])
+        row = with_computed(register, {**old, **parsed}, self.actor, self.ctx)
+        changed = [f.name for f in register.fields if row.get(f.name) != old.get(f.name)]
+        if problems:
+            raise ValidationFailed(problems)
+        problems = check_row(register, row, changed, self.ctx, self.actor, old)
+        problems += await unique_problems(register, row, changed, row_id, self.tx)
+        if problems:
+            raise ValidationFailed(problems)
+        if not changed:
+            return visible_row(register, self.granted, old)
+        self._scope_guard(row)
+        return await self._write(old, {n: row[n] for n in changed}, 'update')
+
+    async def set_check(self, row_id: int, item_id: str, checked: bool, version: int | None) -> dict[str, Any]:
+        item = next((c for c in self.register.row_checklist if c.id == item_id), None)
+        if item is None:
+            raise PortalError('error.unknown_field', field=item_id)
+        old = await _load(self.register, row_id, using=self.tx)
+        self._scope_guard(old)
+        if version is not None and version != old['version']:
+            raise _conflict(self.register, self.granted, old, version)
+        checks = dict(old.get('checks') or {})
+        if bool(checks.get(item_id)) == checked:
+            return visible_row(self.register, self.granted, old)
+        if checked:
+            checks[item_id] = {'by': self.actor.username, 'at': self.ctx.now.strftime('%Y-%m-%d %H:%M')}
+        else:
+            checks.pop(item_id, None)
+        was = bool((old.get('checks') or {}).get(item_id))
+        return await self._write(old, {'checks': checks}, 'check', [Change(f'checklist.{item_id}', was, checked)])
+
+    async def _write(self, old: dict[str, Any], values: dict[str, Any], event: str,
+                     changes: list[Change] | None = None) -> dict[str, Any]:
+        register = self.register
+        version = old['version'] + 1
+        now = self.ctx.now
+        try:
+            count = await self.model.filter(id=old['id'], version=old['version'], deleted_at__isnull=True).using_db(
+                self.tx).update(version=version, updated_by=self.actor.username, updated_at=now, **values)
+        except IntegrityError as exc:
+            raise ValidationFailed([FieldProblem(field='', key='value.unique', params={'value': str(exc)[:80]})])
+        if count != 1:
+            raise _conflict(register, self.granted, await _load(register, old['id']), old['version'])
+        if changes is None:
+            changes = [Change(n, register.field(n).kind.to_json(old.get(n), register.field(n)),
+                              register.field(n).kind.to_json(v, register.field(n))) for n, v in values.items()]
+        await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=old['id'],
+                                       event=event, changes=changes, source=self.source, action_id=self.action_id,
+                                       version=version, at=now), self.tx)
+        self.events.append(ChangeEvent(register.key, (old['id'],), 'update', self.actor.username,
+                                       tuple(c.field or '' for c in changes)))
+        new = {**old, **values, 'version': version, 'updated_by': self.actor.username, 'updated_at': now}
+        return visible_row(register, self.granted, new)
+
+    async def delete(self, ids: list[int], batch: str) -> int:
+        now = self.ctx.now
+        done = 0
+        for row_id in ids:
+            old = await _load(self.register, row_id, using=self.tx)
+            self._scope_guard(old)
+            await self.model.filter(id=row_id).using_db(self.tx).update(
+                deleted_at=now, deleted_by=self.actor.username, delete_batch=batch, version=old['version'] + 1)
+            await audit.save(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
+                                           event='delete', changes=[Change(None, None, batch)], source=self.source,
+                                           action_id=self.action_id, version=old['version'] + 1, at=now), self.tx)
+            done += 1
+        self.events.append(ChangeEvent(self.register.key, tuple(ids), 'delete', self.actor.username))
+        return done
+
+    async def restore(self, ids: list[int]) -> int:
+        now = self.ctx.now
+        for row_id in ids:
+            old = await _load(self.register, row_id, deleted=True, using=self.tx)
+            self._scope_guard(old)
+            problems = await unique_problems(self.register, old, [f.name for f in self.register.fields], row_id,
+                                             self.tx)
+            if problems:
+                raise ValidationFailed(problems)
+            await self.model.filter(id=row_id).using_db(self.tx).update(
+                deleted_at=None, deleted_by=None, delete_batch=None, version=old['version'] + 1,
+                updated_by=self.actor.username, updated_at=now)
+            await audit.save(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
+                                           event='restore', changes=[Change(None, old['delete_batch'], None)],
+                                           source=self.source, action_id=self.action_id,
+                                           version=old['version'] + 1, at=now), self.tx)
+        self.events.append(ChangeEvent(self.register.key, tuple(ids), 'restore', self.actor.username))
+        return len(ids)
+
+
+def _conflict(register: RegisterSchema, granted: Rights, current: dict[str, Any], seen: int) -> Conflict:
+    at = current.get('updated_at')
+    return Conflict('error.conflict', current=visible_row(register, granted, current),
+                    by=current.get('updated_by') or '?', at=at.strftime('%Y-%m-%d %H:%M:%S') if at else '?',
+                    version=current['version'], seen=seen)
+
+
+class session:
+    """`async with records.session(actor, key, 'edit', source='paste', kind='paste') as w:` — one transaction,
+    one undoable action; events are published after commit."""
+
+    def __init__(self, actor: Actor, key: str, action: str, *, source: str, kind: str | None = None,
+                 summary: str = '', action_id: str | None = None) -> None:
+        self.actor, self.key, self.action, self.source = actor, key, action, source
+        self.kind, self.summary, self.action_id = kind or source, summary, action_id
+
+    async def __aenter__(self) -> Writer:
+        register, granted = open_register(self.actor, self.key, self.action)
+        ctx = await value_context(self.actor)
+        self._tx_cm = db.transaction()
+        tx = await self._tx_cm.__aenter__()
+        try:
+            action_id = self.action_id or await actions.begin(self.actor.username, self.key, self.kind,
+                                                              self.summary, tx)
+        except BaseException as exc:
+            await self._tx_cm.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.writer = Writer(self.actor, register, granted, ctx, tx, source=self.source, action_id=action_id)
+        return self.writer
+
+    async def __aexit__(self, exc_type, exc, tb) -> bool:
+        await self._tx_cm.__aexit__(exc_type, exc, tb)
+        if exc_type is None:
+            for event in self.writer.events:
+                await rt().bus.publish(event)
+        return False
+
+
+# --- the simple entry points ----------------------------------------------------------------------------------
+
+async def create_row(actor: Actor, key: str, values: dict[str, Any], *, source: str = 'form') -> dict[str, Any]:
+    async with session(actor, key, 'create', source=source, kind='create') as w:
+        row = await w.create(values)
+    return await _fresh(actor, key, row['id'])
+
+
+async def update_row(actor: Actor, key: str, row_id: int, changes: dict[str, Any], *, version: int | None,
+                     source: str = 'grid') -> dict[str, Any]:
+    """Change cells of one row. `version` is what the caller saw (None only for trusted system callers)."""
+    action = 'approve' if _is_approval(actor, key, changes) else 'edit'
+    if action == 'approve' and set(changes) != {register_of(key).workflow.field}:
+        raise PermissionDenied('perm.action', register=register_of(key).title(actor.lang), action='编辑')
+    async with session(actor, key, action, source=source, kind='edit') as w:
+        row = await w.update(row_id, changes, version)
+    return await _fresh(actor, key, row['id'])
+
+
+async def set_check(actor: Actor, key: str, row_id: int, item_id: str, checked: bool, *,
+                    version: int | None) -> dict[str, Any]:
+    async with session(actor, key, 'edit', source='checklist', kind='check') as w:
+        await w.set_check(row_id, item_id, checked, version)
+    return await _fresh(actor, key, row_id)
+
+
+async def delete_rows(actor: Actor, key: str, ids: list[int], *, source: str = 'grid') -> str:
+    """Soft-delete rows as one batch (restorable from the recycle bin); returns the batch id."""
+    async with session(actor, key, 'delete', source=source, kind='delete') as w:
+        await w.delete(list(dict.fromkeys(ids)), w.action_id)
+        return w.action_id
+
+
+async def restore_rows(actor: Actor, key: str, ids: list[int], *, source: str = 'grid') -> int:
+    async with session(actor, key, 'delete', source=source, kind='restore') as w:
+        return await w.restore(list(dict.fromkeys(ids)))
+
+
+async def _fresh(actor: Actor, key: str, row_id: int) -> dict[str, Any]:
+    """The row as this actor sees it now (it may have left the actor's scope: then only its id/version)."""
+    try:
+        return await get_row(actor, key, row_id)
+    except PermissionDenied:
+        return {'id': row_id}
+
+
+def _is_approval(actor: Actor, key: str, changes: dict[str, Any]) -> bool:
+    """A status change by a transition declared as an approval needs the approve right instead of edit."""
+    register = register_of(key)
+    wf = register.workflow
+    if wf is None or wf.field not in changes:
+        return False
+    granted = access.rights(rt().catalog, actor, key)
+    targets = [t for t in wf.transitions if t.target == changes[wf.field]]
+    return bool(targets) and all(t.action == 'approve' for t in targets) and 'approve' in granted.actions \
+        and 'edit' not in granted.actions

@@ -1,0 +1,134 @@
+"""Rules at work on a row: computed fields, rule problems, overdue deadlines, workflow moves and gating."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tortoise.expressions import Q
+
+from .. import conditions
+from ..access import Actor
+from ..errors import FieldProblem, PermissionDenied
+from ..i18n import add_messages
+from ..schema import Catalog, ChecklistItem, RegisterSchema, Rights
+from .base import RuleContext, get_kind
+
+add_messages({
+    'workflow.no_transition': ('「{label}」不能从「{source}」直接变为「{target}」;可以变为:{allowed}',
+                               '"{label_en}" cannot go from "{source}" to "{target}"; allowed: {allowed}'),
+    'workflow.role': ('只有{roles}可以把「{label}」改为「{target}」', 'Only {roles} may set "{label_en}" to "{target}"'),
+    'workflow.approve': ('把「{label}」改为「{target}」需要审批权限', 'Setting "{label_en}" to "{target}" needs the approve right'),
+    'workflow.checklist': ('变为「{target}」前须完成检查项:{items}', 'Before "{target}", tick: {items}'),
+    'workflow.create_state': ('新记录的「{label}」只能是:{allowed}', 'A new row\'s "{label_en}" can only be: {allowed}'),
+    'workflow.none': ('无', 'none'),
+})
+
+
+def context(catalog: Catalog, actor: Actor | None, today: date) -> RuleContext:
+    return RuleContext(actor=actor.username if actor else None, today=today, policies=catalog.policies)
+
+
+def _active(register: RegisterSchema, ctx: RuleContext, row: dict[str, Any]):
+    for rule in register.rules:
+        if rule.when and not conditions.matches(rule.when, register, row, ctx.actor, ctx.today):
+            continue
+        yield rule, get_kind(rule.kind)
+
+
+def computed_names(register: RegisterSchema) -> set[str]:
+    names = set()
+    for rule in register.rules:
+        names.update(get_kind(rule.kind).computed_fields(rule.params))
+    return names
+
+
+def compute(register: RegisterSchema, row: dict[str, Any], ctx: RuleContext) -> dict[str, Any]:
+    """Values of computed fields (they are recomputed on every write)."""
+    out: dict[str, Any] = {}
+    for rule in register.rules:
+        kind = get_kind(rule.kind)
+        if kind.computes:
+            out.update(kind.compute(register, rule, rule.params, {**row, **out}, ctx))
+    return out
+
+
+def evaluate(register: RegisterSchema, row: dict[str, Any], ctx: RuleContext) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for rule, kind in _active(register, ctx, row):
+        problems.extend(kind.evaluate(register, rule, rule.params, row, ctx))
+    return problems
+
+
+def deadlines(register: RegisterSchema):
+    return [r for r in register.rules if hasattr(get_kind(r.kind), 'is_overdue')]
+
+
+def overdue(register: RegisterSchema, row: dict[str, Any], ctx: RuleContext) -> list[str]:
+    return [r.id for r in deadlines(register) if get_kind(r.kind).is_overdue(register, r, r.params, row, ctx)]
+
+
+def overdue_q(register: RegisterSchema, rule_id: str, actor: str | None, today: date) -> Q:
+    rule = register.rule(rule_id)
+    return get_kind(rule.kind).overdue_q(register, rule, rule.params, actor, today)
+
+
+# --- workflow -----------------------------------------------------------------------------------------------
+
+def moves(register: RegisterSchema, actor: Actor, granted: Rights, state: str | None, is_admin: bool) -> list[str]:
+    """Target states this actor may move a row to from `state`."""
+    wf = register.workflow
+    if wf is None or 'edit' not in granted.actions and 'approve' not in granted.actions:
+        return []
+    out = []
+    for tr in wf.moves_from(state):
+        if _allowed(tr, actor, granted, is_admin) and tr.target not in out:
+            out.append(tr.target)
+    return out
+
+
+def _allowed(tr, actor: Actor, granted: Rights, is_admin: bool) -> bool:
+    if is_admin:
+        return True
+    needed = 'approve' if tr.action == 'approve' else 'edit'
+    if needed not in granted.actions:
+        return False
+    return not tr.roles or any(r in tr.roles for r in actor.roles)
+
+
+def check_transition(catalog: Catalog, register: RegisterSchema, actor: Actor, granted: Rights, is_admin: bool,
+                     row_checks: dict | None, source: str | None, target: str) -> list[FieldProblem]:
+    """Refuse an undeclared move (problem), a move by a role that may not make it (PermissionDenied), and a move
+    whose required checklist items are not ticked (problem naming the items and their clauses)."""
+    wf = register.workflow
+    spec = register.field(wf.field)
+    labels = {'label': spec.label, 'label_en': spec.label_en or spec.label}
+    tr = wf.find(source, target)
+    if tr is None:
+        allowed = '、'.join(t.target for t in wf.moves_from(source)) or '无'
+        return [FieldProblem(field=spec.name, key='workflow.no_transition',
+                             params={**labels, 'source': source or '—', 'target': target, 'allowed': allowed})]
+    if not _allowed(tr, actor, granted, is_admin):
+        if tr.action == 'approve' and 'approve' not in granted.actions:
+            raise PermissionDenied('workflow.approve', target=target, **labels)
+        names = '、'.join(catalog.roles[r].label for r in tr.roles if r in catalog.roles)
+        raise PermissionDenied('workflow.role', roles=names, target=target, **labels)
+    missing = missing_checks(register, row_checks, target)
+    if missing:
+        items = ';'.join(f'{c.text} [{c.clause}]' for c in missing)
+        return [FieldProblem(field=spec.name, key='workflow.checklist', params={'target': target, 'items': items})]
+    return []
+
+
+def missing_checks(register: RegisterSchema, row_checks: dict | None, target: str) -> list[ChecklistItem]:
+    ticked = row_checks or {}
+    return [c for c in register.row_checklist if target in c.required_for and not ticked.get(c.id)]
+
+
+def check_create_state(register: RegisterSchema, state: str | None) -> list[FieldProblem]:
+    wf = register.workflow
+    if wf is None or state in wf.create_states:
+        return []
+    spec = register.field(wf.field)
+    return [FieldProblem(field=spec.name, key='workflow.create_state',
+                         params={'label': spec.label, 'label_en': spec.label_en or spec.label,
+                                 'allowed': '、'.join(wf.create_states)})]

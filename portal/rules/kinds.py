@@ -1,0 +1,215 @@
+"""The general rule kinds: required_if, compare, range, authority_limit, deadline."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import StrictInt, StrictStr
+from tortoise.expressions import Q
+
+from .. import conditions
+from ..errors import FieldProblem
+from ..i18n import add_messages
+from .base import Params, RuleKind, register_kind
+
+add_messages({
+    'rule.custom': ('{message} [{clause}]', '{message_en} [{clause}]'),
+    'rule.required_if': ('「{label}」必填({when}) [{clause}]', '"{label_en}" is required ({when}) [{clause}]'),
+    'rule.compare': ('「{left}」必须{op}「{right}」 [{clause}]', '"{left_en}" must be {op_en} "{right_en}" [{clause}]'),
+    'rule.range': ('「{label}」应在 {min} – {max} 之间,当前为 {value} [{clause}]',
+                   '"{label_en}" must be between {min} and {max}, got {value} [{clause}]'),
+    'rule.authority': ('「{label}」为 {value},超出部门处罚权限({min}–{max}),或属于须上报的处罚;'
+                       '需先经上级审批({unless}) [{clause}]',
+                       '"{label_en}" is {value}, beyond the department\'s authority ({min}–{max}) or a penalty '
+                       'that must be escalated; it needs higher approval first ({unless}) [{clause}]'),
+})
+
+_OPS = {'<': ('早于/小于', 'less than'), '<=': ('不晚于/不大于', 'at most'), '>': ('晚于/大于', 'greater than'),
+        '>=': ('不早于/不小于', 'at least'), '==': ('等于', 'equal to'), '!=': ('不等于', 'different from')}
+
+
+def _problem(field: str, rule, key: str, **params: Any) -> FieldProblem:
+    if rule.message:
+        return FieldProblem(field=field, key='rule.custom',
+                            params={'message': rule.message, 'message_en': rule.message_en or rule.message,
+                                    'clause': rule.clause})
+    return FieldProblem(field=field, key=key, params={'clause': rule.clause, **params})
+
+
+def _labels(register, name: str) -> dict[str, str]:
+    spec = register.field(name)
+    return {'label': spec.label, 'label_en': spec.label_en or spec.label}
+
+
+def describe(condition: dict[str, Any]) -> str:
+    parts = []
+    for term in conditions.terms(condition):
+        value = '、'.join(map(str, term.value)) if isinstance(term.value, list) else term.value
+        parts.append(f'{term.field} {term.op} {value}')
+    return ';'.join(parts)
+
+
+class _FieldCheck:
+    def need_field(self, register, name: str, path: str, report) -> bool:
+        if register.field(name) is None:
+            report('S251', path, f"unknown field '{name}'", value=name, allowed=[f.name for f in register.fields],
+                   near=name)
+            return False
+        return True
+
+
+@register_kind
+class RequiredIf(_FieldCheck, RuleKind):
+    name = 'required_if'
+
+    class params(Params):
+        field: StrictStr
+
+    def check_decl(self, register, rule, p, report, info) -> None:
+        self.need_field(register, p.field, 'field', report)
+        if rule.when is None:
+            report('S252', 'when', "a 'required_if' rule needs when = { … }", value=None)
+
+    def evaluate(self, register, rule, p, row, ctx):
+        if row.get(p.field) in (None, '', []):
+            return [_problem(p.field, rule, 'rule.required_if', when=describe(rule.when or {}),
+                             **_labels(register, p.field))]
+        return []
+
+
+@register_kind
+class Compare(_FieldCheck, RuleKind):
+    name = 'compare'
+
+    class params(Params):
+        left: StrictStr
+        op: Literal['<', '<=', '>', '>=', '==', '!=']
+        right: StrictStr
+
+    def check_decl(self, register, rule, p, report, info) -> None:
+        ok = self.need_field(register, p.left, 'left', report) & self.need_field(register, p.right, 'right', report)
+        if ok and register.field(p.left).kind.storage != register.field(p.right).kind.storage:
+            report('S253', 'right', f"'{p.left}' and '{p.right}' hold different kinds of values", value=p.right)
+
+    def evaluate(self, register, rule, p, row, ctx):
+        left, right = row.get(p.left), row.get(p.right)
+        if left is None or right is None:
+            return []
+        holds = {'<': left < right, '<=': left <= right, '>': left > right, '>=': left >= right,
+                 '==': left == right, '!=': left != right}[p.op]
+        if holds:
+            return []
+        a, b = _labels(register, p.left), _labels(register, p.right)
+        return [_problem(p.left, rule, 'rule.compare', left=a['label'], left_en=a['label_en'], right=b['label'],
+                         right_en=b['label_en'], op=_OPS[p.op][0], op_en=_OPS[p.op][1])]
+
+
+@register_kind
+class Range(_FieldCheck, RuleKind):
+    name = 'range'
+
+    class params(Params):
+        field: StrictStr
+        min: float | None = None
+        max: float | None = None
+
+    def check_decl(self, register, rule, p, report, info) -> None:
+        if self.need_field(register, p.field, 'field', report) and register.field(p.field).kind.filter_kind != 'number':
+            report('S254', 'field', f"'{p.field}' is not a number field", value=p.field)
+
+    def evaluate(self, register, rule, p, row, ctx):
+        value = row.get(p.field)
+        if value is None or _within(value, p.min, p.max):
+            return []
+        return [_problem(p.field, rule, 'rule.range', value=value, min=_num(p.min), max=_num(p.max),
+                         **_labels(register, p.field))]
+
+
+@register_kind
+class AuthorityLimit(Range):
+    """A value outside the limits (or a case named in also_when) needs an escalation recorded in the row."""
+
+    name = 'authority_limit'
+
+    class params(Params):
+        field: StrictStr
+        min: float | None = None
+        max: float | None = None
+        also_when: dict[str, Any] | None = None
+        unless: dict[str, Any]
+
+    def check_decl(self, register, rule, p, report, info) -> None:
+        super().check_decl(register, rule, p, report, info)
+        if p.also_when is not None:
+            conditions.check(p.also_when, register, report, 'also_when')
+        conditions.check(p.unless, register, report, 'unless')
+
+    def needs_escalation(self, register, p, row, ctx) -> bool:
+        value = row.get(p.field)
+        beyond = value is not None and not _within(value, p.min, p.max)
+        named = p.also_when is not None and conditions.matches(p.also_when, register, row, ctx.actor, ctx.today)
+        return beyond or named
+
+    def evaluate(self, register, rule, p, row, ctx):
+        if not self.needs_escalation(register, p, row, ctx):
+            return []
+        if conditions.matches(p.unless, register, row, ctx.actor, ctx.today):
+            return []
+        return [_problem(p.field, rule, 'rule.authority', value=row.get(p.field), min=_num(p.min), max=_num(p.max),
+                         unless=describe(p.unless), **_labels(register, p.field))]
+
+
+@register_kind
+class Deadline(_FieldCheck, RuleKind):
+    """Rows must reach `done_when` within `days` of `start`; late ones are overdue (highlighted, queued)."""
+
+    name = 'deadline'
+
+    class params(Params):
+        start: StrictStr
+        days: StrictInt
+        done_when: dict[str, Any]
+        label: StrictStr
+        label_en: StrictStr = ''
+
+    def check_decl(self, register, rule, p, report, info) -> None:
+        if self.need_field(register, p.start, 'start', report) and register.field(p.start).kind.filter_kind not in (
+                'date', 'datetime'):
+            report('S255', 'start', f"'{p.start}' is not a date field", value=p.start)
+        conditions.check(p.done_when, register, report, 'done_when')
+        if not rule.id:
+            report('S256', 'id', 'a deadline rule needs an id (queues and dashboards refer to it)', value=None)
+
+    def due(self, p, row) -> date | None:
+        start = row.get(p.start)
+        if start is None:
+            return None
+        start = start.date() if hasattr(start, 'date') and callable(start.date) else start
+        return start + timedelta(days=p.days)
+
+    def is_overdue(self, register, rule, p, row, ctx) -> bool:
+        due = self.due(p, row)
+        if due is None or ctx.today <= due:
+            return False
+        if rule.when and not conditions.matches(rule.when, register, row, ctx.actor, ctx.today):
+            return False
+        return not conditions.matches(p.done_when, register, row, ctx.actor, ctx.today)
+
+    def overdue_q(self, register, rule, p, actor: str | None, today: date) -> Q:
+        q = Q(**{f'{p.start}__lt': today - timedelta(days=p.days)}) & ~conditions.to_q(p.done_when, register, actor,
+                                                                                      today)
+        if rule.when:
+            q &= conditions.to_q(rule.when, register, actor, today)
+        return q
+
+
+def _within(value, low, high) -> bool:
+    value = Decimal(str(value))
+    return (low is None or value >= Decimal(str(low))) and (high is None or value <= Decimal(str(high)))
+
+
+def _num(value) -> str:
+    if value is None:
+        return '—'
+    return str(int(value)) if float(value).is_integer() else str(value)

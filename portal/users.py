@@ -1,0 +1,150 @@
+"""Portal users: argon2id password hashes, login with throttling, administration, the user directory."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from . import audit
+from .access import Actor, require_admin
+from .errors import PortalError
+from .i18n import add_messages
+from .models import LoginAttempt, User
+from .runtime import rt
+
+add_messages({
+    'login.bad': ('用户名或密码错误', 'Wrong user name or password'),
+    'login.disabled': ('该账号已停用,请联系管理员', 'This account is disabled; ask an administrator'),
+    'login.throttled': ('登录失败次数过多,请 {minutes} 分钟后再试', 'Too many failed logins; try again in {minutes} min'),
+    'user.exists': ('用户名 "{username}" 已存在', 'The user name "{username}" is taken'),
+    'user.bad_name': ('用户名只能包含小写字母、数字、点、下划线和连字符(2–32 位)',
+                      'User names use lowercase letters, digits, . _ - (2–32 characters)'),
+    'user.weak_password': ('密码至少 8 位', 'Passwords need at least 8 characters'),
+    'user.unknown_role': ('没有角色 "{role}"', 'No role "{role}"'),
+    'user.not_found': ('没有用户 "{username}"', 'No user "{username}"'),
+})
+
+_hasher = PasswordHasher()   # argon2id with the library's recommended parameters
+USERNAME_RE = re.compile(r'^[a-z0-9][a-z0-9._-]{1,31}$')
+_directory: dict[str, str] | None = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(username=user.username, display_name=user.display_name, roles=tuple(user.roles), lang=user.lang)
+
+
+async def authenticate(username: str, password: str, ip: str | None = None) -> Actor:
+    """Check a login; raise PortalError with the reason. Failed attempts are counted per user name."""
+    settings = rt().settings
+    now = rt().now()
+    username = username.strip().lower()
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    failures = await LoginAttempt.filter(username=username, ok=False, at__gte=window_start).count()
+    if failures >= settings.login_max_failures:
+        raise PortalError('login.throttled', minutes=settings.login_window_minutes)
+    user = await User.get_or_none(username=username)
+    ok = user is not None and verify_password(user.password_hash, password)
+    await LoginAttempt.create(username=username, at=now, ok=ok, ip=ip)
+    if not ok:
+        raise PortalError('login.bad')
+    if not user.active:
+        raise PortalError('login.disabled')
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        await user.save(update_fields=['password_hash'])
+    return actor_of(user)
+
+
+async def get_actor(username: str) -> Actor | None:
+    user = await User.get_or_none(username=username, active=True)
+    return actor_of(user) if user else None
+
+
+async def create_user(by: Actor | None, *, username: str, display_name: str, password: str, roles: list[str],
+                      lang: str = 'zh') -> User:
+    """Create a user (by an admin; by=None for the CLI and the first start)."""
+    catalog = rt().catalog
+    if by is not None:
+        require_admin(catalog, by)
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise PortalError('user.bad_name')
+    if len(password) < 8:
+        raise PortalError('user.weak_password')
+    for role in roles:
+        if role not in catalog.roles:
+            raise PortalError('user.unknown_role', role=role)
+    if await User.exists(username=username):
+        raise PortalError('user.exists', username=username)
+    user = await User.create(username=username, display_name=display_name or username,
+                             password_hash=hash_password(password), roles=roles, lang=lang, created_at=rt().now())
+    await audit.system_entry(by.username if by else 'system', 'user', f'create {username} roles={",".join(roles)}')
+    invalidate_directory()
+    return user
+
+
+async def update_user(by: Actor, username: str, *, roles: list[str] | None = None, active: bool | None = None,
+                      password: str | None = None, display_name: str | None = None) -> User:
+    catalog = rt().catalog
+    require_admin(catalog, by)
+    user = await User.get_or_none(username=username)
+    if user is None:
+        raise PortalError('user.not_found', username=username)
+    changes = []
+    if roles is not None:
+        for role in roles:
+            if role not in catalog.roles:
+                raise PortalError('user.unknown_role', role=role)
+        user.roles = roles
+        changes.append(f'roles={",".join(roles)}')
+    if active is not None:
+        user.active = active
+        changes.append(f'active={active}')
+    if password is not None:
+        if len(password) < 8:
+            raise PortalError('user.weak_password')
+        user.password_hash = hash_password(password)
+        changes.append('password reset')
+    if display_name:
+        user.display_name = display_name
+        changes.append(f'name={display_name}')
+    user.updated_at = rt().now()
+    await user.save()
+    await audit.system_entry(by.username, 'user', f'update {username}: {"; ".join(changes)}')
+    invalidate_directory()
+    return user
+
+
+async def set_language(username: str, lang: str) -> None:
+    await User.filter(username=username).update(lang='en' if lang == 'en' else 'zh')
+
+
+async def list_users() -> list[User]:
+    return await User.all().order_by('username')
+
+
+async def directory() -> dict[str, str]:
+    """username -> display name of active users (cached; user changes invalidate it)."""
+    global _directory
+    if _directory is None:
+        rows = await User.filter(active=True).order_by('username').values('username', 'display_name')
+        _directory = {r['username']: r['display_name'] for r in rows}
+    return _directory
+
+
+def invalidate_directory() -> None:
+    global _directory
+    _directory = None
