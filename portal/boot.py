@@ -12,11 +12,12 @@ from .runtime import Runtime, rt, set_runtime
 log = logging.getLogger(__name__)
 
 
-async def start(settings: Settings, *, first_start_demo: bool = True) -> tuple[Runtime, list[tuple[str, str, str]]]:
+async def start(settings: Settings, *, first_start_demo: bool = True, clock=None
+                ) -> tuple[Runtime, list[tuple[str, str, str]]]:
     """Load and check the schemas, connect, migrate; on a first start create demo users (and rows).
     Raises SchemaError (nothing migrated) when the schemas or the migration plan have problems."""
     catalog = load_or_raise(settings.schema_dir)
-    runtime = Runtime(settings=settings, catalog=catalog)
+    runtime = Runtime(settings=settings, catalog=catalog, clock=clock)
     set_runtime(runtime)
     await db.connect(settings.db_url, catalog)
     plan = await migrate.migrate(catalog)

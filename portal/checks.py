@@ -34,8 +34,10 @@ MODEL_ATTRIBUTES = frozenset(n for n in dir(__import__('tortoise.models', fromli
                              if not n.startswith('_'))
 
 
-def check_catalog(catalog: Catalog, issues: list[Issue]) -> None:
-    info = {'policies': catalog.policies, 'registers': catalog.registers, 'roles': catalog.roles}
+def check_catalog(catalog: Catalog, issues: list[Issue], root=None) -> None:
+    from pathlib import Path
+    info = {'policies': catalog.policies, 'registers': catalog.registers, 'roles': catalog.roles,
+            'root': Path(root) if root else Path('schemas')}
     for register in catalog.ordered():
         check_register(register, catalog, issues, info)
 
@@ -110,7 +112,7 @@ def _check_fields(register: RegisterSchema, catalog: Catalog, report: Reporter) 
         kind.check_spec(spec, _sub(report, at))
         if spec.width is not None and not 40 <= spec.width <= 1000:
             report('S113', f'{at}.width', 'width must be between 40 and 1000 pixels', value=spec.width)
-        if spec.ref is not None and spec.ref not in catalog.registers:
+        if spec.ref is not None and spec.ref not in catalog.registers and spec.ref not in catalog.broken:
             report('S204', f'{at}.ref', f"ref to unknown register '{spec.ref}'", value=spec.ref,
                    allowed=sorted(catalog.registers), near=spec.ref)
         _check_default(spec, kind, at, report)
@@ -236,14 +238,14 @@ def _check_rules(register: RegisterSchema, catalog: Catalog, report: Reporter, i
                 report('S221', f'{at}.{path}', f"rule kind '{rule.kind}': {message}", value=value)
             continue
         kind.check_decl(register, rule, params, sub, info)
-        _check_policy(kind, params, catalog, report.issues)
+        _check_policy(kind, params, catalog, report.issues, info['root'])
         checked.append((i, replace(rule, params=params)))
     # keep the validated parameters on the frozen register (rules are evaluated from them)
     if len(checked) == len(register.rules):
         object.__setattr__(register, 'rules', tuple(r for _, r in checked))
 
 
-def _check_policy(kind, params, catalog: Catalog, issues: list[Issue]) -> None:
+def _check_policy(kind, params, catalog: Catalog, issues: list[Issue], root) -> None:
     model = getattr(kind, 'policy_model', None)
     name = getattr(params, 'policy', None)
     if model is None or name is None or name not in catalog.policies:
@@ -252,7 +254,8 @@ def _check_policy(kind, params, catalog: Catalog, issues: list[Issue]) -> None:
     if isinstance(raw, model):
         return
     from .loader import structural
-    report = Reporter(issues, f'schemas/policy/{name}.toml')
+    from .loader import _rel
+    report = Reporter(issues, _rel(root / 'policy' / f'{name}.toml'))
     parsed = structural(model, raw, report)
     if parsed is not None:
         for i, clause in enumerate(parsed.clauses):

@@ -22,12 +22,10 @@ class Issue:
     severity: str = 'error'
 
     def __str__(self) -> str:
-        where = self.file
-        if self.register:
-            where += f": register '{self.register}'"
+        parts = [f"register '{self.register}'"] if self.register else []
         if self.path:
-            where += f', {self.path}'
-        text = f'{where}: {self.message}'
+            parts.append(self.path)
+        text = f'{self.file}: {", ".join(parts)}: {self.message}' if parts else f'{self.file}: {self.message}'
         if self.allowed:
             text += f'; allowed: {", ".join(self.allowed)}'
         if self.hint:

@@ -26,7 +26,7 @@ class Reporter:
                  severity: str = 'error', hint: str | None = None) -> None:
         allowed = tuple(str(a) for a in allowed)
         if near is not None and allowed and hint is None:
-            close = difflib.get_close_matches(str(near), allowed, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(near), allowed, n=1, cutoff=0.5)
             hint = close[0] if close else None
         full = f'{self.prefix}.{path}' if self.prefix and path else (self.prefix or path)
         self.issues.append(Issue(code=code, file=self.file, register=self.register, path=full, message=message,
@@ -41,9 +41,18 @@ def load_catalog(schema_dir: Path | str) -> tuple[Catalog | None, list[Issue]]:
     """Read every schema file; return the catalog (None if any error) and all issues found."""
     from .checks import check_catalog   # the cross-reference pass
     root = Path(schema_dir)
+    _BASE.append(root.parent)
+    try:
+        return _load(root)
+    finally:
+        _BASE.pop()
+
+
+def _load(root: Path) -> tuple[Catalog | None, list[Issue]]:
+    from .checks import check_catalog
     issues: list[Issue] = []
     documents = _load_regulations(root, issues)
-    registers = {}
+    registers, broken = {}, []
     register_dir = root / REGISTER_DIR
     files = sorted(register_dir.glob('*.toml')) if register_dir.is_dir() else []
     if not files:
@@ -52,13 +61,15 @@ def load_catalog(schema_dir: Path | str) -> tuple[Catalog | None, list[Issue]]:
         register = _load_register(path, issues)
         if register is not None:
             registers[register.key] = register
+        else:
+            broken.append(path.stem)
     policies = _load_policies(root, issues)
-    catalog = Catalog(registers=registers, documents=documents, policies=policies)
+    catalog = Catalog(registers=registers, documents=documents, policies=policies, broken=tuple(broken))
     from .roles import load_roles
     catalog = load_roles(root, catalog, issues)
     from .dashboards import load_dashboards
     catalog = load_dashboards(root, catalog, issues)
-    check_catalog(catalog, issues)
+    check_catalog(catalog, issues, root)
     errors = [i for i in issues if i.severity == 'error']
     return (None if errors else catalog), issues
 
@@ -243,8 +254,13 @@ def _load_policies(root: Path, issues: list[Issue]) -> dict[str, dict]:
     return out
 
 
+_BASE: list[Path] = []
+
+
 def _rel(path: Path) -> str:
+    """File names in messages start at the schema folder (schemas/registers/x.toml), wherever it lives."""
+    base = _BASE[-1] if _BASE else Path.cwd()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(base.resolve()))
     except ValueError:
         return str(path)

@@ -38,6 +38,8 @@ def _role(key: str, role: si.RoleIn, catalog: Catalog, report: Reporter) -> Role
     for reg_key, rights in role.registers.items():
         at = f'roles.{key}.registers.{reg_key}'
         register = catalog.registers.get(reg_key)
+        if reg_key != '*' and register is None and reg_key in catalog.broken:
+            continue
         if reg_key != '*' and register is None:
             report('R302', at, f"unknown register '{reg_key}'", value=reg_key, allowed=sorted(catalog.registers),
                    near=reg_key)

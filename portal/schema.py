@@ -215,7 +215,7 @@ class Catalog:
     roles: dict[str, RoleSpec] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     dashboards: dict[str, Any] = field(default_factory=dict)
-    warnings: tuple = ()
+    broken: tuple[str, ...] = ()   # register files that failed the structural pass (not reported twice)
 
     @cached_property
     def clauses(self) -> dict[str, Clause]:

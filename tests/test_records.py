@@ -1,0 +1,169 @@
+"""The records service on a real database: validation, versions, conflicts, audit, soft delete, queries."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal import audit, db, records
+from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
+from portal.models import AuditEntry
+from portal.query import RowQuery
+
+SHIPMENT = {'order_no': 'TM-1001', 'platform': '天猫', 'sku': 'A1001-01', 'quantity': '2', 'courier': '顺丰'}
+
+
+async def test_create_fills_defaults_and_audits(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    assert row['version'] == 1
+    assert row['ship_date'] == date(2026, 11, 27)          # default = today
+    assert row['shipper'] == 'warehouse'                    # default = current_user
+    assert row['status'] == '待发货'                         # workflow initial state
+    assert row['quantity'] == 2
+    assert 'order_amount' not in row                        # hidden for warehouse
+    entries = await AuditEntry.filter(register='shipments', row_id=row['id']).values('event', 'field', 'new',
+                                                                                   'actor', 'source')
+    assert {e['field'] for e in entries} >= {'order_no', 'platform', 'sku', 'quantity'}
+    assert all(e['event'] == 'create' and e['actor'] == 'warehouse' and e['source'] == 'form' for e in entries)
+
+
+async def test_invalid_values_are_refused_with_messages_and_nothing_is_written(engine, actors):
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(actors['warehouse'], 'shipments',
+                                 {**SHIPMENT, 'quantity': 'abc', 'platform': '拼夕夕', 'tracking_no': '#!'})
+    messages = err.value.by_field()
+    assert messages['quantity'] == '"abc" 不是整数'
+    assert messages['platform'].startswith('"拼夕夕" 不在可选项中')
+    assert 'tracking_no' in messages
+    assert await db.row_model('shipments').all().count() == 0
+    assert await AuditEntry.filter(register='shipments').count() == 0
+
+
+async def test_required_fields(engine, actors):
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(actors['warehouse'], 'shipments', {'platform': '京东'})
+    assert set(err.value.by_field()) >= {'order_no', 'sku'}
+    assert err.value.by_field()['sku'] == '必填'
+
+
+async def test_update_bumps_version_and_audits_old_and_new(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    updated = await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '3'}, version=1)
+    assert updated['quantity'] == 3 and updated['version'] == 2
+    history = await audit.row_history('shipments', row['id'])
+    last = history[-1]
+    assert (last['event'], last['field'], last['old'], last['new'], last['version']) == ('update', 'quantity', 2, 3, 2)
+
+
+async def test_stale_version_is_refused_not_overwritten(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    await records.update_row(actors['manager'], 'shipments', row['id'], {'quantity': '5'}, version=1)
+    with pytest.raises(Conflict) as err:
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '7'}, version=1)
+    assert err.value.current['quantity'] == 5 and err.value.current['version'] == 2
+    assert '王经理' in err.value.message() or 'manager' in err.value.message()
+    fresh = await records.get_row(actors['warehouse'], 'shipments', row['id'])
+    assert fresh['quantity'] == 5
+
+
+async def test_bad_cell_keeps_old_value(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    with pytest.raises(ValidationFailed):
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '0'}, version=1)
+    fresh = await records.get_row(actors['warehouse'], 'shipments', row['id'])
+    assert fresh['quantity'] == 2 and fresh['version'] == 1
+
+
+async def test_audit_is_in_the_same_transaction(engine, actors, monkeypatch):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+
+    async def broken_save(batch, using=None):
+        raise RuntimeError('disk full while auditing')
+    monkeypatch.setattr(audit, 'save', broken_save)
+    with pytest.raises(RuntimeError):
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '9'}, version=1)
+    monkeypatch.undo()
+    fresh = await records.get_row(actors['warehouse'], 'shipments', row['id'])
+    assert fresh['quantity'] == 2 and fresh['version'] == 1
+
+
+async def test_soft_delete_and_restore(engine, actors):
+    a = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    b = await records.create_row(actors['warehouse'], 'shipments', {**SHIPMENT, 'order_no': 'TM-1002'})
+    batch = await records.delete_rows(actors['warehouse'], 'shipments', [a['id'], b['id']])
+    assert await records.count_rows(actors['warehouse'], 'shipments', RowQuery()) == 0
+    with pytest.raises(NotFound):
+        await records.get_row(actors['warehouse'], 'shipments', a['id'])
+    deleted = await db.row_model('shipments').filter(delete_batch=batch).count()
+    assert deleted == 2
+    await records.restore_rows(actors['warehouse'], 'shipments', [a['id'], b['id']])
+    assert await records.count_rows(actors['warehouse'], 'shipments', RowQuery()) == 2
+    events = [e['event'] for e in await audit.row_history('shipments', a['id'])]
+    assert events[-2:] == ['delete', 'restore']
+
+
+async def test_unique_field(engine, actors):
+    values = {'receipt_no': 'RK20261127-001', 'supplier': '杭州织美服饰厂', 'sku': 'A1', 'product_name': 'T恤',
+              'quantity': 10}
+    await records.create_row(actors['warehouse'], 'goods_receipts', values)
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(actors['warehouse'], 'goods_receipts', values)
+    assert err.value.by_field()['receipt_no'] == '"RK20261127-001" 已存在,不能重复'
+
+
+async def test_list_sorts_filters_and_searches_in_the_database(engine, actors):
+    w = actors['warehouse']
+    for i, (platform, qty) in enumerate([('天猫', 1), ('京东', 5), ('天猫', 3), ('淘宝', 2)]):
+        await records.create_row(w, 'shipments', {**SHIPMENT, 'order_no': f'NO-{i}', 'platform': platform,
+                                                  'quantity': qty, 'receiver': f'收件人{i}'})
+    rows = await records.list_rows(w, 'shipments', RowQuery(sort=[{'colId': 'quantity', 'sort': 'desc'}]))
+    assert [r['quantity'] for r in rows] == [5, 3, 2, 1]
+    rows = await records.list_rows(w, 'shipments', RowQuery(filter={'platform': {'filterType': 'set',
+                                                                                   'values': ['天猫']}}))
+    assert sorted(r['order_no'] for r in rows) == ['NO-0', 'NO-2']
+    rows = await records.list_rows(w, 'shipments', RowQuery(filter={'quantity': {'filterType': 'number',
+                                                                                   'type': 'inRange', 'filter': 2,
+                                                                                   'filterTo': 4}}))
+    assert sorted(r['quantity'] for r in rows) == [2, 3]
+    assert await records.count_rows(w, 'shipments', RowQuery(quick='收件人3')) == 1
+    rows = await records.list_rows(w, 'shipments', RowQuery(start=1, limit=2, sort=[{'colId': 'quantity',
+                                                                                        'sort': 'asc'}]))
+    assert [r['quantity'] for r in rows] == [2, 3]
+
+
+@pytest.mark.parametrize('bad', [
+    {'sort': [{'colId': 'nope', 'sort': 'asc'}]},
+    {'filter': {'nope': {'type': 'contains', 'filter': 'x'}}},
+    {'filter': {'quantity': {'filterType': 'number', 'type': 'drop table', 'filter': 1}}},
+    {'filter': {'order_amount': {'filterType': 'number', 'type': 'equals', 'filter': 1}}},   # hidden for warehouse
+    {'sort': [{'colId': 'order_amount', 'sort': 'asc'}]},
+    {'limit': 100000},
+])
+async def test_bad_queries_are_refused(engine, actors, bad):
+    with pytest.raises(PortalError):
+        await records.list_rows(actors['warehouse'], 'shipments', RowQuery.parse(bad))
+
+
+async def test_hidden_and_readonly_columns(engine, actors):
+    row = await records.create_row(actors['manager'], 'shipments', {**SHIPMENT, 'order_amount': '199.00'})
+    seen = await records.get_row(actors['warehouse'], 'shipments', row['id'])
+    assert 'order_amount' not in seen
+    with pytest.raises(PortalError):
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'order_amount': '1'}, version=1)
+    with pytest.raises(PermissionDenied):
+        await records.update_row(actors['ops'], 'shipments', row['id'], {'quantity': '4'}, version=1)
+    fresh = await records.get_row(actors['manager'], 'shipments', row['id'])
+    assert fresh['order_amount'] == 199 and fresh['quantity'] == 2
+
+
+async def test_own_scope_holds_for_direct_ids(engine, actors):
+    mine = await records.create_row(actors['staff'], 'attendance', {'sign_in': '08:55', 'sign_out': '18:05'})
+    other = await records.create_row(actors['staff2'], 'attendance', {'sign_in': '09:20', 'sign_out': '18:00'})
+    assert [r['id'] for r in await records.list_rows(actors['staff'], 'attendance', RowQuery())] == [mine['id']]
+    with pytest.raises(PermissionDenied):
+        await records.get_row(actors['staff'], 'attendance', other['id'])
+    with pytest.raises(PermissionDenied):
+        await records.update_row(actors['staff'], 'attendance', other['id'], {'remark': 'x'}, version=1)
+    with pytest.raises(PermissionDenied):   # cannot create a row for someone else
+        await records.create_row(actors['staff'], 'attendance', {'employee': 'staff2', 'sign_in': '09:00'})
+    assert other['late_minutes'] == 20 and other['absence_days'] == 0.5
