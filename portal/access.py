@@ -26,6 +26,7 @@ class Actor:
     display_name: str = ''
     roles: tuple[str, ...] = ()
     lang: str = 'zh'
+    preview: bool = False   # an admin viewing the portal as a role: reads only
 
     @property
     def name(self) -> str:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     'perm.row': ('该记录不在您的可见范围内', 'This row is outside your scope'),
     'perm.column': ('您不能修改字段「{label}」', 'You may not change the field "{label}"'),
     'perm.admin': ('仅管理员可以执行此操作', 'Only administrators may do this'),
+    'perm.preview': ('预览模式只能查看,不能修改', 'Preview mode is read-only'),
     # field values
     'value.required': ('必填', 'Required'),
     'value.not_text': ('"{value}" 不是文本', '"{value}" is not text'),

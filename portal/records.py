@@ -239,6 +239,40 @@ async def unique_problems(register: RegisterSchema, row: dict[str, Any], changed
     return problems
 
 
+def prepare_create(register: RegisterSchema, granted: Rights, actor: Actor, raw: dict[str, Any], ctx: ValueContext
+                   ) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """A new row from raw input: parsed, defaults filled, computed, checked (nothing written)."""
+    parsed, problems = parse_values(register, granted, raw, ctx)
+    row = {}
+    for spec in register.fields:
+        row[spec.name] = parsed[spec.name] if spec.name in parsed else spec.kind.default(spec, ctx)
+    if register.workflow is not None:
+        state = row.get(register.workflow.field) or register.workflow.initial
+        row[register.workflow.field] = state
+        problems += rules.check_create_state(register, state)
+    row = with_computed(register, row, actor, ctx)
+    bad = {p.field for p in problems}
+    problems += [p for p in check_row(register, row, [f.name for f in register.fields], ctx, actor)
+                 if p.field not in bad]
+    return row, problems
+
+
+def prepare_update(register: RegisterSchema, granted: Rights, actor: Actor, old: dict[str, Any],
+                   raw: dict[str, Any], ctx: ValueContext) -> tuple[dict[str, Any], list[str], list[FieldProblem]]:
+    """The row after applying raw input: (new row, changed field names, problems) — nothing written."""
+    parsed, problems = parse_values(register, granted, raw, ctx)
+    wf = register.workflow
+    if wf is not None and wf.field in parsed and parsed[wf.field] != old.get(wf.field):
+        problems += rules.check_transition(rt().catalog, register, actor, granted,
+                                           access.is_admin(rt().catalog, actor), old.get('checks'),
+                                           old.get(wf.field), parsed[wf.field])
+    row = with_computed(register, {**old, **parsed}, actor, ctx)
+    changed = [f.name for f in register.fields if row.get(f.name) != old.get(f.name)]
+    if not problems:
+        problems = check_row(register, row, changed, ctx, actor, old)
+    return row, changed, problems
+
+
 # --- writing --------------------------------------------------------------------------------------------------
 
 class Writer:
@@ -258,16 +292,7 @@ class Writer:
 
     async def create(self, raw: dict[str, Any]) -> dict[str, Any]:
         register = self.register
-        parsed, problems = parse_values(register, self.granted, raw, self.ctx)
-        row = {}
-        for spec in register.fields:
-            row[spec.name] = parsed[spec.name] if spec.name in parsed else spec.kind.default(spec, self.ctx)
-        if register.workflow is not None:
-            state = row.get(register.workflow.field) or register.workflow.initial
-            row[register.workflow.field] = state
-            problems += rules.check_create_state(register, state)
-        row = with_computed(register, row, self.actor, self.ctx)
-        problems += check_row(register, row, [f.name for f in register.fields], self.ctx, self.actor)
+        row, problems = prepare_create(register, self.granted, self.actor, raw, self.ctx)
         problems += await unique_problems(register, row, row, None, self.tx)
         if problems:
             raise ValidationFailed(problems)
@@ -275,10 +300,10 @@ class Writer:
         now = self.ctx.now
         obj = await self.model.create(using_db=self.tx, version=1, created_by=self.actor.username, created_at=now,
                                       updated_by=self.actor.username, updated_at=now, checks={}, **row)
-        changes = [Change(f.name, f.kind.to_json(row[f.name], f), None) for f in register.fields
+        changes = [Change(f.name, None, f.kind.to_json(row[f.name], f)) for f in register.fields
                    if row.get(f.name) is not None]
         await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=obj.id,
-                                       event='create', changes=[Change(c.field, None, c.old) for c in changes],
+                                       event='create', changes=changes,
                                        source=self.source, action_id=self.action_id, version=1, at=now), self.tx)
         self.events.append(ChangeEvent(register.key, (obj.id,), 'create', self.actor.username))
         return {'id': obj.id, 'version': 1, **row, 'checks': {}}
@@ -289,16 +314,7 @@ class Writer:
         self._scope_guard(old)
         if version is not None and version != old['version']:
             raise _conflict(register, self.granted, old, version)
-        parsed, problems = parse_values(register, self.granted, raw, self.ctx)
-        wf = register.workflow
-        if wf is not None and wf.field in parsed and parsed[wf.field] != old.get(wf.field):
-            problems += rules.check_transition(rt().catalog, register, self.actor, self.granted, self.admin,
-                                               old.get('checks'), old.get(wf.field), parsed[wf.field])
-        row = with_computed(register, {**old, **parsed}, self.actor, self.ctx)
-        changed = [f.name for f in register.fields if row.get(f.name) != old.get(f.name)]
-        if problems:
-            raise ValidationFailed(problems)
-        problems = check_row(register, row, changed, self.ctx, self.actor, old)
+        row, changed, problems = prepare_update(register, self.granted, self.actor, old, raw, self.ctx)
         problems += await unique_problems(register, row, changed, row_id, self.tx)
         if problems:
             raise ValidationFailed(problems)
@@ -395,18 +411,21 @@ class session:
     one undoable action; events are published after commit."""
 
     def __init__(self, actor: Actor, key: str, action: str, *, source: str, kind: str | None = None,
-                 summary: str = '', action_id: str | None = None) -> None:
+                 summary: str = '', action_id: str | None = None, clear_redo: bool = True) -> None:
         self.actor, self.key, self.action, self.source = actor, key, action, source
         self.kind, self.summary, self.action_id = kind or source, summary, action_id
+        self.clear_redo = clear_redo
 
     async def __aenter__(self) -> Writer:
+        if self.actor.preview:
+            raise PermissionDenied('perm.preview')
         register, granted = open_register(self.actor, self.key, self.action)
         ctx = await value_context(self.actor)
         self._tx_cm = db.transaction()
         tx = await self._tx_cm.__aenter__()
         try:
             action_id = self.action_id or await actions.begin(self.actor.username, self.key, self.kind,
-                                                              self.summary, tx)
+                                                              self.summary, tx, clear_redo=self.clear_redo)
         except BaseException as exc:
             await self._tx_cm.__aexit__(type(exc), exc, exc.__traceback__)
             raise

@@ -56,6 +56,8 @@ class FieldType:
     searchable: ClassVar[bool] = False   # part of the quick search by default
     holds_user: ClassVar[bool] = False   # value is a portal login name (row scopes 'own' use such fields)
     holds_state: ClassVar[bool] = False  # value is a workflow state (moves by transitions only)
+    input_kind: ClassVar[str] = 'text'   # form widget: text, textarea, number, date, datetime, time, select,
+                                         # multiselect, checkbox (the UI maps kinds to widgets)
     sortable: ClassVar[bool] = True
 
     # --- database -------------------------------------------------------------------------------
@@ -109,6 +111,10 @@ class FieldType:
         """Type-specific AG Grid column options (editor, filter, formatter)."""
         return {'cellEditor': 'agTextCellEditor', 'filter': 'agTextColumnFilter',
                 'filterParams': TEXT_FILTER_PARAMS}
+
+    def input_options(self, spec: FieldSpec, ctx: dict) -> dict | list | None:
+        """Options of a select widget in forms: a list of values or {value: label}."""
+        return None
 
     # --- excel ----------------------------------------------------------------------------------
     def to_cell(self, value: Any, spec: FieldSpec) -> Any:

@@ -14,6 +14,7 @@ SET_FILTER = 'portalSetFilter'
 @register_type
 class Bool(FieldType):
     name = 'bool'
+    input_kind = 'checkbox'
     label = '是/否'
     label_en = 'yes/no'
     storage = 'bool'
@@ -53,6 +54,7 @@ class Bool(FieldType):
 @register_type
 class Choice(FieldType):
     name = 'choice'
+    input_kind = 'select'
     label = '单选'
     label_en = 'choice'
     storage = 'text'
@@ -82,6 +84,9 @@ class Choice(FieldType):
     def filter_values(self, spec) -> list:
         return list(spec.choices)
 
+    def input_options(self, spec, ctx):
+        return list(spec.choices)
+
     def grid(self, spec, ctx) -> dict:
         return {'cellEditor': 'agSelectCellEditor', 'cellEditorParams': {'values': [None, *spec.choices]},
                 'filter': SET_FILTER, 'filterParams': {'values': list(spec.choices)}}
@@ -106,6 +111,7 @@ _SPLIT = re.compile(r'\s*[,,、;;/|\n]\s*')
 @register_type
 class MultiChoice(Choice):
     name = 'multichoice'
+    input_kind = 'multiselect'
     label = '多选'
     label_en = 'multiple choice'
     storage = 'json'

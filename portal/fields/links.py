@@ -12,6 +12,7 @@ from .choices import SET_FILTER
 @register_type
 class User(FieldType):
     name = 'user'
+    input_kind = 'select'
     label = '人员'
     label_en = 'portal user'
     storage = 'text'
@@ -37,6 +38,9 @@ class User(FieldType):
 
     def keyword_default(self, keyword, ctx):
         return ctx.user
+
+    def input_options(self, spec, ctx):
+        return {login: f'{name} ({login})' for login, name in ctx.get('users', {}).items()}
 
     def text(self, value, spec, lang='zh') -> str:
         return '' if value is None else str(value)
@@ -111,6 +115,7 @@ class ClauseRef(FieldType):
     """A clause of the regulations (e.g. a penalty cites the rule that was broken)."""
 
     name = 'clause'
+    input_kind = 'select'
     label = '制度条款'
     label_en = 'regulation clause'
     storage = 'text'
@@ -134,6 +139,9 @@ class ClauseRef(FieldType):
 
     def dropdown(self, spec):
         return ()
+
+    def input_options(self, spec, ctx):
+        return {cid: f'{cid} {heading}' for cid, heading in ctx.get('clauses', {}).items()}
 
     def hint(self, spec, lang='zh') -> str:
         return 'clause id, e.g. attendance.late' if lang == 'en' else '制度条款编号,如 attendance.late'

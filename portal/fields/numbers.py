@@ -13,6 +13,7 @@ from .normalize import to_decimal
 @register_type
 class Integer(FieldType):
     name = 'integer'
+    input_kind = 'number'
     label = '整数'
     label_en = 'whole number'
     storage = 'int'

@@ -12,6 +12,7 @@ from .normalize import to_date, to_datetime, to_time
 @register_type
 class Date(FieldType):
     name = 'date'
+    input_kind = 'date'
     label = '日期'
     label_en = 'date'
     storage = 'date'
@@ -66,6 +67,7 @@ class Date(FieldType):
 @register_type
 class DateTime(Date):
     name = 'datetime'
+    input_kind = 'datetime'
     label = '日期时间'
     label_en = 'date and time'
     storage = 'datetime'
@@ -128,6 +130,7 @@ class ClockField(tf.CharField):
 @register_type
 class Time(FieldType):
     name = 'time'
+    input_kind = 'time'
     label = '时间'
     label_en = 'time'
     storage = 'time'

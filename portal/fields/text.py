@@ -60,6 +60,7 @@ class Text(FieldType):
 @register_type
 class LongText(Text):
     name = 'longtext'
+    input_kind = 'textarea'
     label = '长文本'
     label_en = 'long text'
     default_max_length = 5000

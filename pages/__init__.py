@@ -1,0 +1,1 @@
+"""Custom pages beyond the generated register pages: home, regulations, admin, settings, dashboards."""

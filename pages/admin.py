@@ -1,0 +1,133 @@
+"""Admin pages: users (create, disable, reset password, roles), view-as-role preview, schema reload."""
+from __future__ import annotations
+
+from nicegui import app, ui
+
+from portal import access, auth, boot, users
+from portal.errors import PortalError
+from portal.i18n import add_messages
+from portal.runtime import rt
+from portal.ui.frame import frame
+from portal.ui.texts import t
+
+add_messages({
+    'admin.users': ('用户', 'Users'),
+    'admin.new_user': ('新建用户', 'New user'),
+    'admin.display_name': ('姓名', 'Name'),
+    'admin.roles': ('角色', 'Roles'),
+    'admin.active': ('启用', 'Active'),
+    'admin.reset': ('重置密码', 'Reset password'),
+    'admin.create': ('创建', 'Create'),
+    'admin.created': ('已创建用户 {username}', 'User {username} created'),
+    'admin.updated': ('已更新 {username}', '{username} updated'),
+    'admin.view_as': ('以角色身份预览', 'View as role'),
+    'admin.view_as_go': ('预览', 'Preview'),
+    'admin.reload': ('重新加载模式文件', 'Reload schema files'),
+    'admin.reload_ok': ('模式已重新加载', 'Schemas reloaded'),
+    'admin.reload_bad': ('模式文件有问题,门户继续使用上一次有效的模式:', 'The schema files have problems; the portal '
+                         'keeps its last good schema:'),
+    'admin.new_password': ('新密码(至少 8 位)', 'New password (8+ characters)'),
+})
+
+
+def register() -> None:
+    @ui.page('/admin')
+    async def admin_page() -> None:
+        actor = await auth.current_actor()
+        if actor is None:
+            ui.navigate.to('/login?redirect_to=/admin')
+            return
+        lang = actor.lang
+        catalog = rt().catalog
+        with frame(actor, t('ui.admin', lang)):
+            if not access.is_admin(catalog, actor) or actor.preview:
+                ui.label(t('perm.admin', lang)).classes('text-h6 text-red-8').mark('no-access')
+                return
+            role_options = {k: f'{r.title(lang)} ({k})' for k, r in catalog.roles.items()}
+            await _users_table(actor, role_options)
+            _create_form(actor, role_options)
+            with ui.row().classes('items-center gap-2 q-mt-md'):
+                role = ui.select(role_options, label=t('admin.view_as', lang)).classes('w-64').mark('view-as')
+
+                def go() -> None:
+                    if role.value:
+                        app.storage.user['view_as'] = role.value
+                        ui.navigate.to('/')
+                ui.button(t('admin.view_as_go', lang), on_click=go).mark('view-as-go')
+            result = ui.column()
+
+            async def reload() -> None:
+                result.clear()
+                problems = await boot.reload_schemas()
+                with result:
+                    if problems:
+                        ui.label(t('admin.reload_bad', lang)).classes('text-red-8')
+                        for problem in problems:
+                            ui.label(str(problem)).classes('text-xs font-mono')
+                    else:
+                        ui.label(t('admin.reload_ok', lang)).classes('text-green-8')
+            ui.button(t('admin.reload', lang), icon='refresh', on_click=reload).props('outline').mark('reload')
+
+
+async def _users_table(actor, role_options: dict[str, str]) -> None:
+    lang = actor.lang
+
+    @ui.refreshable
+    async def table() -> None:
+        with ui.column().classes('w-full gap-1'):
+            for user in await users.list_users():
+                with ui.row().classes('items-center gap-3 w-full').mark(f'user-{user.username}'):
+                    ui.label(user.username).classes('w-28 font-mono')
+                    ui.label(user.display_name).classes('w-24')
+                    roles = ui.select(role_options, value=list(user.roles), multiple=True).props(
+                        'dense use-chips').classes('w-96')
+                    active = ui.switch(t('admin.active', lang), value=user.active)
+
+                    async def save(username=user.username, roles=roles, active=active) -> None:
+                        try:
+                            await users.update_user(actor, username, roles=list(roles.value), active=active.value)
+                        except PortalError as exc:
+                            ui.notify(exc.message(lang), type='negative')
+                            return
+                        auth.forget_actor(username)
+                        ui.notify(t('admin.updated', lang, username=username), type='positive')
+                    ui.button(icon='save', on_click=save).props('flat dense').tooltip(t('ui.save', lang))
+
+                    async def reset(username=user.username) -> None:
+                        with ui.dialog() as dialog, ui.card():
+                            password = ui.input(t('admin.new_password', lang), password=True)
+                            ui.button(t('ui.save', lang), on_click=lambda: dialog.submit(password.value))
+                        value = await dialog
+                        if value:
+                            try:
+                                await users.update_user(actor, username, password=value)
+                            except PortalError as exc:
+                                ui.notify(exc.message(lang), type='negative')
+                                return
+                            ui.notify(t('admin.updated', lang, username=username), type='positive')
+                    ui.button(t('admin.reset', lang), on_click=reset).props('flat dense')
+    ui.label(t('admin.users', lang)).classes('text-h6')
+    await table()
+    _users_table.refresh = table.refresh
+
+
+def _create_form(actor, role_options: dict[str, str]) -> None:
+    lang = actor.lang
+    ui.label(t('admin.new_user', lang)).classes('text-subtitle1 q-mt-md')
+    with ui.row().classes('items-end gap-2'):
+        username = ui.input(t('ui.username', lang)).mark('new-username')
+        name = ui.input(t('admin.display_name', lang)).mark('new-name')
+        password = ui.input(t('ui.password', lang), password=True).mark('new-password')
+        roles = ui.select(role_options, multiple=True, label=t('admin.roles', lang), value=['staff']).props(
+            'use-chips').classes('w-72').mark('new-roles')
+
+        async def create() -> None:
+            try:
+                await users.create_user(actor, username=username.value or '', display_name=name.value or '',
+                                        password=password.value or '', roles=list(roles.value or []))
+            except PortalError as exc:
+                ui.notify(exc.message(lang), type='negative')
+                return
+            ui.notify(t('admin.created', lang, username=username.value), type='positive')
+            ui.navigate.reload()
+        ui.button(t('admin.create', lang), on_click=create).mark('create-user')

@@ -1,0 +1,82 @@
+"""Composition root: settings → engine start → pages and routes → ui.run. No logic of its own."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from nicegui import app, ui
+
+from . import auth, boot
+from .config import Settings
+from .errors import SchemaError
+
+STATIC = Path(__file__).parent / 'ui' / 'static'
+_ready: dict[str, asyncio.Task] = {}
+
+
+def build(settings: Settings) -> None:
+    """Register every page, route and hook on the NiceGUI app (idempotent per process)."""
+    from pages import admin, home, regulations, settings as settings_page
+
+    from .ui import grid_api, login, register_page
+    app.add_static_files('/portal-static', STATIC)
+    ui.add_head_html('<link rel="stylesheet" href="/portal-static/portal.css">'
+                     '<script src="/portal-static/portal.js"></script>', shared=True)
+    app.add_middleware(auth.AuthMiddleware)
+    login.register_pages()
+    register_page.register_pages()
+    grid_api.register_routes()
+    home.register()
+    regulations.register()
+    admin.register()
+    settings_page.register()
+    for extension in _extensions():
+        extension()
+
+    @app.get('/healthz')
+    async def healthz():
+        await ready()
+        return {'ok': True}
+
+    async def startup() -> None:
+        _ready['task'] = asyncio.ensure_future(boot.start(settings, first_start_demo=False))
+        await _ready['task']
+
+    app.on_startup(startup)
+    app.on_shutdown(boot.stop)
+
+
+def _extensions() -> list:
+    """Pages added by later features (dashboards, reports, history, API...) register themselves here."""
+    from . import extensions
+    return extensions.ALL
+
+
+async def ready() -> None:
+    task = _ready.get('task')
+    if task is not None:
+        await task
+
+
+def run(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
+    """Check and migrate first (refusing to start on any schema problem), print first-start logins, serve."""
+    async def prepare():
+        try:
+            _, created = await boot.start(settings)
+        finally:
+            await boot.stop()
+        return created
+    try:
+        created = asyncio.run(prepare())
+    except SchemaError as exc:
+        print(exc.message(), file=sys.stderr)
+        print('\nThe portal did not start; nothing was migrated. Fix the files above (python -m portal check).',
+              file=sys.stderr)
+        return 1
+    boot.print_logins(created)
+    build(settings)
+    ui.run(host=host or settings.host, port=port or settings.port, title='运营台 · Ops Portal',
+           storage_secret=settings.storage_secret(), language='zh-CN', reload=False, show=False,
+           favicon='📋', reconnect_timeout=10)
+    return 0

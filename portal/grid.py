@@ -1,0 +1,120 @@
+"""Pure builders for the grid: AG Grid column definitions and options per role, and row payloads (JSON)."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import access
+from .i18n import add_messages, t
+from .schema import FieldSpec, RegisterSchema, Rights
+
+add_messages({
+    'grid.checks': ('检查', 'Checks'),
+    'grid.id': ('编号', 'No.'),
+    'grid.version': ('版本', 'Version'),
+})
+
+DEFAULT_WIDTH = 120
+ERROR_CLASS = "(p) => !!(p.data && p.data._errors && p.data._errors[p.colDef.field])"
+ERROR_TOOLTIP = '(p) => (p.data && p.data._errors && p.data._errors[p.colDef.field]) || null'
+
+
+def column_defs(register: RegisterSchema, granted: Rights, lang: str, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """One column per visible field (hidden columns are simply absent), typed by its field type."""
+    can_edit = 'edit' in granted.actions or 'approve' in granted.actions
+    columns: list[dict[str, Any]] = [{
+        'colId': 'id', 'field': 'id', 'headerName': t('grid.id', lang), 'width': 80, 'pinned': 'left',
+        'sortable': False, 'filter': False, 'editable': False, 'cellClass': 'portal-id', 'suppressMovable': True,
+    }]
+    for spec in access.visible_fields(register, granted):
+        columns.append(column(spec, register, granted, lang, ctx, can_edit))
+    if register.row_checklist:
+        total = len(register.row_checklist)
+        ids = [c.id for c in register.row_checklist]
+        columns.append({
+            'colId': '_checks', 'headerName': t('grid.checks', lang), 'width': 90, 'sortable': False,
+            'filter': False, 'editable': False, 'cellClass': 'portal-checks',
+            ':valueGetter': f'(p) => p.data ? {ids}.filter(i => p.data.checks && p.data.checks[i]).length '
+                            f'+ "/{total}" : ""',
+        })
+    return columns
+
+
+def column(spec: FieldSpec, register: RegisterSchema, granted: Rights, lang: str, ctx: dict[str, Any],
+           can_edit: bool) -> dict[str, Any]:
+    kind = spec.kind
+    editable = can_edit and access.writable(spec, granted)
+    col = {
+        'colId': spec.name, 'field': spec.name, 'headerName': spec.title(lang),
+        'headerTooltip': (spec.help_en or spec.help) if lang == 'en' else (spec.help or spec.title(lang)),
+        'width': spec.width or DEFAULT_WIDTH, 'sortable': kind.sortable, 'editable': editable,
+        'hide': spec.hidden, 'resizable': True,
+        ':cellClassRules': "{'portal-cell-error': " + ERROR_CLASS + "}",
+        ':tooltipValueGetter': ERROR_TOOLTIP,
+        **kind.grid(spec, ctx),
+    }
+    if spec.name == register.title_field:
+        col['pinned'] = 'left'
+    if not editable:
+        col['cellClass'] = ' '.join(filter(None, [col.get('cellClass'), 'portal-readonly']))
+    if spec.required:
+        col['headerClass'] = 'portal-required'
+    return col
+
+
+def grid_options(register: RegisterSchema, granted: Rights, lang: str, ctx: dict[str, Any], grid_js: str
+                 ) -> dict[str, Any]:
+    """Options of the register grid: infinite row model served by the portal in blocks of 100 rows."""
+    return {
+        'columnDefs': column_defs(register, granted, lang, ctx),
+        'defaultColDef': {'resizable': True, 'minWidth': 60, 'suppressHeaderMenuButton': False},
+        'rowModelType': 'infinite',
+        'cacheBlockSize': 100,
+        'maxBlocksInCache': 40,
+        'infiniteInitialRowCount': 100,
+        'rowSelection': {'mode': 'multiRow', 'checkboxes': True, 'headerCheckbox': False,
+                         'enableClickSelection': False},
+        'selectionColumnDef': {'pinned': 'left', 'width': 44, 'maxWidth': 44, 'suppressMovable': True},
+        ':getRowId': '(p) => String(p.data.id)',
+        ':components': '{portalSetFilter: window.PortalSetFilter}',
+        ':datasource': grid_js,
+        ':rowClassRules': "{'portal-row-overdue': (p) => !!(p.data && p.data._overdue && p.data._overdue.length)}",
+        'tooltipShowDelay': 200,
+        'enterNavigatesVertically': True,
+        'enterNavigatesVerticallyAfterEdit': True,
+        'stopEditingWhenCellsLoseFocus': True,
+        'undoRedoCellEditing': False,
+        'suppressClipboardPaste': True,
+        'animateRows': False,
+        'localeText': LOCALE_ZH if lang != 'en' else {},
+    }
+
+
+def payload(register: RegisterSchema, granted: Rights, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON for the grid and the API: visible fields only, by their types' JSON forms."""
+    out: dict[str, Any] = {'id': row['id'], '_v': row.get('version')}
+    for spec in access.visible_fields(register, granted):
+        if spec.name in row:
+            out[spec.name] = spec.kind.to_json(row[spec.name], spec)
+        title = f'{spec.name}__title'
+        if title in row:
+            out[title] = row[title]
+    if register.row_checklist:
+        out['checks'] = {k: v for k, v in (row.get('checks') or {}).items()}
+    for key in ('_moves', '_overdue', '_errors'):
+        if key in row:
+            out[key] = row[key]
+    return out
+
+
+LOCALE_ZH = {
+    'contains': '包含', 'notContains': '不包含', 'equals': '等于', 'notEqual': '不等于', 'startsWith': '开头是',
+    'endsWith': '结尾是', 'blank': '为空', 'notBlank': '不为空', 'lessThan': '小于', 'greaterThan': '大于',
+    'lessThanOrEqual': '小于等于', 'greaterThanOrEqual': '大于等于', 'inRange': '介于', 'inRangeStart': '从',
+    'inRangeEnd': '到', 'filterOoo': '筛选…', 'applyFilter': '应用', 'resetFilter': '重置', 'clearFilter': '清除',
+    'cancelFilter': '取消', 'andCondition': '且', 'orCondition': '或', 'dateFormatOoo': 'yyyy-mm-dd',
+    'loadingOoo': '加载中…', 'noRowsToShow': '没有记录', 'pinColumn': '固定列', 'autosizeThisColumn': '自动列宽',
+    'autosizeAllColumns': '全部自动列宽', 'resetColumns': '重置列', 'sortAscending': '升序', 'sortDescending': '降序',
+    'sortUnSort': '取消排序', 'columnFilter': '筛选', 'columnChooser': '选择列', 'chooseColumns': '选择列',
+    'selectAll': '全选', 'searchOoo': '搜索…', 'true': '是', 'false': '否', 'page': '页', 'of': '/', 'to': '–',
+    'more': '更多', 'ariaChecked': '已选', 'noPin': '不固定', 'pinLeft': '固定在左', 'pinRight': '固定在右',
+}

@@ -1,0 +1,57 @@
+"""HTTP endpoints the grid's infinite row model fetches blocks and counts from (session-authenticated)."""
+from __future__ import annotations
+
+import json
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from nicegui import app
+
+from .. import access, auth, grid, records
+from ..errors import PortalError
+from ..query import RowQuery
+from ..runtime import rt
+
+MAX_BODY = 64 * 1024
+
+
+def register_routes() -> None:
+    @app.post('/grid/{key}/rows')
+    async def grid_rows(key: str, request: Request):
+        actor, query = await _prepare(request)
+        if isinstance(actor, JSONResponse):
+            return actor
+        try:
+            rows = await records.list_rows(actor, key, query)
+        except PortalError as exc:
+            return JSONResponse({'detail': exc.message(actor.lang)}, status_code=exc.status)
+        register = records.register_of(key)
+        granted = access.rights(rt().catalog, actor, key)
+        return {'rows': [grid.payload(register, granted, r) for r in rows]}
+
+    @app.post('/grid/{key}/count')
+    async def grid_count(key: str, request: Request):
+        actor, query = await _prepare(request)
+        if isinstance(actor, JSONResponse):
+            return actor
+        try:
+            return {'count': await records.count_rows(actor, key, query)}
+        except PortalError as exc:
+            return JSONResponse({'detail': exc.message(actor.lang)}, status_code=exc.status)
+
+
+async def _prepare(request: Request):
+    actor = await auth.current_actor()
+    if actor is None:
+        return JSONResponse({'detail': '请重新登录 · please sign in'}, status_code=401), None
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return JSONResponse({'detail': 'request too large'}, status_code=413), None
+    try:
+        data = json.loads(raw or b'{}')
+        if not isinstance(data, dict):
+            raise ValueError('not an object')
+        return actor, RowQuery.parse(data)
+    except (ValueError, PortalError) as exc:
+        detail = exc.message(actor.lang) if isinstance(exc, PortalError) else f'bad request: {exc}'
+        return JSONResponse({'detail': detail}, status_code=400), None
