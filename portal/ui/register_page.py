@@ -30,7 +30,9 @@ class RegisterPage:
     async def build(self) -> None:
         self._toolbar()
         self._checklist_panel()
-        self.message = ui.label('').classes('portal-message').props(f'id=portal-message-{self.key}')
+        with ui.row().classes('w-full gap-2'):
+            self.message = ui.label('').classes('portal-message').props(f'id=portal-message-{self.key}')
+            ui.element('span').classes('portal-message').props(f'id=portal-fetch-{self.key}')
         ctx = {'users': await users.directory(),
                'clauses': {c.id: c.heading for c in rt().catalog.clauses.values()}}
         options = grid.grid_options(self.register, self.granted, self.lang, ctx, 'null')

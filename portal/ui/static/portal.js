@@ -83,7 +83,7 @@ window.portalGrid = {
   },
 
   message(key, text, isError) {
-    const el = document.getElementById(`portal-message-${key}`);
+    const el = document.getElementById(`portal-fetch-${key}`);   // not the Vue-managed message label
     if (!el) return;
     el.textContent = text || '';
     el.classList.toggle('portal-error', !!isError);

@@ -1,0 +1,153 @@
+"""Real headless Chromium (Debian's /usr/bin/chromium) against a real portal process on a free port."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).parent / 'screenshots'
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+PASSWORD = 'demo-pass-2026'
+ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get('PORTAL_REQUIRE_BROWSER') == '1':
+        raise pytest.UsageError(f'Chromium not found at {CHROMIUM}; install Debian chromium (see .ci/run)')
+    skip = pytest.mark.skip(reason='Debian chromium not installed')
+    for item in items:
+        if 'browser' in str(item.fspath):
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def start_portal(tmp: Path, *, port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    port = port or _free_port()
+    inherited = {k: v for k, v in os.environ.items()
+                 if not k.startswith(('PYTEST_', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN'))}
+    environment = {**inherited, 'PORTAL_DATA_DIR': str(tmp), 'PORTAL_PORT': str(port),
+                   'PORTAL_DEMO_PASSWORD': PASSWORD, 'PORTAL_STORAGE_SECRET': 'test-secret', **(env or {})}
+    log = open(tmp / 'portal.log', 'w')
+    process = subprocess.Popen([sys.executable, '-m', 'portal', 'run'], cwd=ROOT, env=environment, stdout=log,
+                               stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}'
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f'portal exited: {(tmp / "portal.log").read_text()[-3000:]}')
+        try:
+            urllib.request.urlopen(f'{url}/healthz', timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError('portal did not start in time')
+
+
+@pytest.fixture(scope='session')
+def portal_url(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('portal')
+    process, url = start_portal(tmp)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Session:
+    """One signed-in browser context (its own cookies) with helpers for the grid."""
+
+    def __init__(self, browser, url: str, user: str) -> None:
+        self.url, self.user = url, user
+        self.context = browser.new_context(viewport={'width': 1500, 'height': 900}, locale='zh-CN')
+        self.context.grant_permissions(['clipboard-read', 'clipboard-write'], origin=url)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.login(user)
+
+    def login(self, user: str, password: str = PASSWORD) -> None:
+        page = self.page
+        page.goto(f'{self.url}/login')
+        page.get_by_label('用户名').fill(user)
+        page.get_by_label('密码').fill(password)
+        page.get_by_role('button', name='登录').click()
+        page.wait_for_url(f'{self.url}/')
+
+    def open(self, path: str) -> None:
+        self.page.goto(f'{self.url}{path}')
+        if path.startswith('/r/'):
+            self.page.locator('.ag-center-cols-container .ag-row[row-id]').first.wait_for()
+
+    def cell(self, row_id: int, col: str):
+        return self.page.locator(f'.ag-center-cols-container .ag-row[row-id="{row_id}"] [col-id="{col}"], '
+                                 f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] [col-id="{col}"]').first
+
+    def show_cell(self, row_id: int, col: str):
+        """Scroll the grid so the cell is rendered (AG Grid virtualises rows and columns)."""
+        self.grid_api(f"(api.ensureColumnVisible('{col}'), api.ensureNodeVisible(api.getRowNode('{row_id}')), 1)")
+        cell = self.cell(row_id, col)
+        cell.wait_for()
+        return cell
+
+    def edit(self, row_id: int, col: str, text: str) -> None:
+        cell = self.show_cell(row_id, col)
+        cell.dblclick()
+        editor = self.page.locator('.ag-cell-inline-editing input, .ag-popup-editor textarea').first
+        editor.fill(text)
+        editor.press('Enter')
+
+    def first_row_id(self) -> int:
+        return int(self.page.locator('.ag-center-cols-container .ag-row[row-id]').first.get_attribute('row-id'))
+
+    def grid_api(self, expression: str):
+        return self.page.evaluate(f'''() => {{ const key = Object.keys(portalGrid.state)[0];
+            const api = portalGrid.api(portalGrid.state[key].gridId); return {expression}; }}''')
+
+    def shot(self, name: str) -> Path:
+        SHOTS.mkdir(exist_ok=True)
+        path = SHOTS / f'{name}.png'
+        self.page.screenshot(path=str(path))
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session_factory(browser, portal_url):
+    sessions = []
+
+    def make(user: str) -> Session:
+        s = Session(browser, portal_url, user)
+        sessions.append(s)
+        return s
+    yield make
+    for s in sessions:
+        s.close()
