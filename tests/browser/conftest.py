@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..portal_process import PASSWORD, start_portal, stop_portal
+
 SHOTS = Path(__file__).parent / 'screenshots'
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
-PASSWORD = 'demo-pass-2026'
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
 
@@ -31,45 +26,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def start_portal(tmp: Path, *, port: int | None = None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    port = port or _free_port()
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith(('PYTEST_', 'NICEGUI_USER_SIMULATION', 'NICEGUI_SCREEN'))}
-    environment = {**inherited, 'PORTAL_DATA_DIR': str(tmp), 'PORTAL_PORT': str(port),
-                   'PORTAL_DEMO_PASSWORD': PASSWORD, 'PORTAL_STORAGE_SECRET': 'test-secret', **(env or {})}
-    log = open(tmp / 'portal.log', 'w')
-    process = subprocess.Popen([sys.executable, '-m', 'portal', 'run'], cwd=ROOT, env=environment, stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f'http://127.0.0.1:{port}'
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f'portal exited: {(tmp / "portal.log").read_text()[-3000:]}')
-        try:
-            urllib.request.urlopen(f'{url}/healthz', timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError('portal did not start in time')
-
-
 @pytest.fixture(scope='session')
 def portal_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('portal')
     process, url = start_portal(tmp)
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_portal(process)
 
 
 @pytest.fixture(scope='session')

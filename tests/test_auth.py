@@ -1,0 +1,134 @@
+"""Users and sessions: argon2id hashes, throttling, session expiry, and the auth middleware over real HTTP."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from portal import auth, users
+from portal.errors import PortalError
+from portal.models import User
+from portal.runtime import rt
+
+from .conftest import NOW, PASSWORD
+from .portal_process import PASSWORD as DEMO_PASSWORD, start_portal, stop_portal
+
+
+async def test_passwords_are_argon2id_hashes(engine):
+    user = await users.create_user(None, username='newbie', display_name='新人', password='s3cret-pass',
+                                   roles=['staff'])
+    stored = await User.get(username='newbie')
+    assert stored.password_hash.startswith('$argon2id$') and 's3cret-pass' not in stored.password_hash
+    actor = await users.authenticate('newbie', 's3cret-pass')
+    assert actor.username == 'newbie' and actor.roles == ('staff',) and user.display_name == '新人'
+    with pytest.raises(PortalError) as err:
+        await users.authenticate('newbie', 'wrong')
+    assert err.value.message() == '用户名或密码错误'
+
+
+async def test_user_validation(engine):
+    with pytest.raises(PortalError, match='密码至少 8 位'):
+        await users.create_user(None, username='short', display_name='', password='1234567', roles=['staff'])
+    with pytest.raises(PortalError, match='没有角色 "boss"'):
+        await users.create_user(None, username='someone', display_name='', password='12345678', roles=['boss'])
+    with pytest.raises(PortalError, match='已存在'):
+        await users.create_user(None, username='staff', display_name='', password='12345678', roles=['staff'])
+
+
+async def test_throttling_after_repeated_failures(engine):
+    for _ in range(10):
+        with pytest.raises(PortalError):
+            await users.authenticate('cs', 'nope')
+    with pytest.raises(PortalError) as err:
+        await users.authenticate('cs', PASSWORD)    # even the right password is refused now
+    assert err.value.message() == '登录失败次数过多,请 15 分钟后再试'
+    rt().clock = lambda: NOW + timedelta(minutes=16)
+    assert (await users.authenticate('cs', PASSWORD)).username == 'cs'
+
+
+async def test_disabled_user_cannot_log_in(engine, actors):
+    await users.update_user(actors['admin'], 'ops', active=False)
+    with pytest.raises(PortalError, match='已停用'):
+        await users.authenticate('ops', PASSWORD)
+
+
+async def test_only_admins_manage_users(engine, actors):
+    with pytest.raises(PortalError):
+        await users.update_user(actors['manager'], 'ops', roles=['admin'])
+    assert (await User.get(username='ops')).roles == ['ops', 'staff']
+
+
+def test_session_expiry(engine, monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(auth, 'clock', lambda: now[0])
+    store = {'username': 'cs', 'login_at': now[0], 'seen_at': now[0]}
+    assert auth.session_state(store) == 'ok'
+    now[0] += 29 * 60
+    assert auth.session_state(store) == 'ok'
+    now[0] += 2 * 60
+    assert auth.session_state(store) == 'idle'             # 31 minutes without activity
+    store['seen_at'] = now[0]
+    now[0] = store['login_at'] + 12 * 3600 + 1
+    store['seen_at'] = now[0] - 60
+    assert auth.session_state(store) == 'expired'          # absolute lifetime of 12 hours
+    assert auth.session_state({}) == 'none'
+
+
+def test_allow_list():
+    assert auth.allowed_without_login('/login')
+    assert auth.allowed_without_login('/_nicegui/3.18.0/static/vue.js')
+    assert auth.allowed_without_login('/portal-static/portal.js')
+    for path in ('/', '/r/shipments', '/grid/shipments/rows', '/admin', '/regulations', '/loginx', '/settings'):
+        assert not auth.allowed_without_login(path), path
+
+
+@pytest.fixture(scope='module')
+def portal(tmp_path_factory):
+    process, url = start_portal(tmp_path_factory.mktemp('http'))
+    yield url
+    stop_portal(process)
+
+
+def test_middleware_guards_pages_and_endpoints(portal):
+    with httpx.Client(base_url=portal, follow_redirects=False, timeout=20) as client:
+        page = client.get('/r/shipments')
+        assert page.status_code in (302, 307) and page.headers['location'].startswith('/login?redirect_to=/r/')
+        assert client.get('/admin').status_code in (302, 307)
+        rows = client.post('/grid/shipments/rows', json={})
+        assert rows.status_code == 401
+        assert client.get('/portal-static/portal.js').status_code == 200
+        assert client.get('/login').status_code == 200
+        assert client.get('/healthz').json() == {'ok': True}
+
+
+def test_grid_endpoint_after_login_serves_only_blocks(portal):
+    """Sign in through the real login page (a browser is not needed for the session cookie check)."""
+    pytest.importorskip('playwright')
+    from playwright.sync_api import sync_playwright
+
+    from .browser.conftest import ARGS, CHROMIUM
+    import os
+    if not os.path.exists(CHROMIUM):
+        pytest.skip('chromium not installed')
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f'{portal}/login')
+        page.get_by_label('用户名').fill('warehouse')
+        page.get_by_label('密码').fill(DEMO_PASSWORD)
+        page.get_by_role('button', name='登录').click()
+        page.wait_for_url(f'{portal}/')
+        cookies = {c['name']: c['value'] for c in page.context.cookies()}
+        browser.close()
+    with httpx.Client(base_url=portal, cookies=cookies, timeout=20) as client:
+        block = client.post('/grid/shipments/rows', json={'start': 0, 'limit': 100}).json()
+        assert len(block['rows']) == 100 and all('order_amount' not in r for r in block['rows'])
+        assert client.post('/grid/shipments/count', json={}).json()['count'] == 300
+        too_big = client.post('/grid/shipments/rows', json={'start': 0, 'limit': 100000})
+        assert too_big.status_code == 400 and '查询参数有误' in too_big.json()['detail']
+        hidden = client.post('/grid/shipments/rows', json={'sort': [{'colId': 'order_amount', 'sort': 'asc'}]})
+        assert hidden.status_code == 400
+        assert client.post('/grid/complaints/rows', json={}).status_code == 403     # not warehouse's register
+        own = client.post('/grid/penalties/rows', json={'limit': 1000}).json()['rows']   # staff: own rows only
+        assert all(r['employee'] == 'warehouse' for r in own)
