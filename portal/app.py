@@ -15,7 +15,7 @@ STATIC = Path(__file__).parent / 'ui' / 'static'
 _ready: dict[str, asyncio.Task] = {}
 
 
-def build(settings: Settings) -> None:
+def build(settings: Settings, *, first_start_demo: bool = False) -> None:
     """Register every page, route and hook on the NiceGUI app (idempotent per process)."""
     from pages import admin, home, regulations, settings as settings_page
 
@@ -40,7 +40,7 @@ def build(settings: Settings) -> None:
         return {'ok': True}
 
     async def startup() -> None:
-        _ready['task'] = asyncio.ensure_future(boot.start(settings, first_start_demo=False))
+        _ready['task'] = asyncio.ensure_future(boot.start(settings, first_start_demo=first_start_demo))
         await _ready['task']
 
     app.on_startup(startup)

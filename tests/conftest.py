@@ -102,3 +102,9 @@ async def add_test_users() -> None:
 @pytest.fixture
 def actors(engine) -> dict[str, Actor]:
     return {u: Actor(username=u, display_name=n, roles=tuple(r)) for u, (n, r) in TEST_USERS.items()}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Real-browser tests last: Playwright's sync API keeps an event loop running in the main thread for the
+    whole session, which pytest-asyncio's async fixtures cannot start inside."""
+    items.sort(key=lambda item: 'tests/browser/' in str(item.fspath).replace('\\', '/'))

@@ -12,6 +12,8 @@ from .texts import t
 def register_pages() -> None:
     @ui.page('/login')
     async def login_page(request: Request, redirect_to: str = '/', reason: str = '') -> None:
+        from ..app import ready
+        await ready()
         lang = app.storage.user.get('lang', 'zh')
         if auth.session_state(app.storage.user) == 'ok':
             ui.navigate.to(_safe(redirect_to))

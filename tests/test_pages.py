@@ -1,0 +1,104 @@
+"""Page logic with NiceGUI's `user` fixture: login, navigation by role, the grid's columns per role, a cell
+edit reaching the service, home queues, admin preview."""
+from __future__ import annotations
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from portal import db
+from portal.runtime import rt
+
+from .portal_process import PASSWORD
+
+
+@pytest.fixture
+def portal_env(tmp_path, monkeypatch):
+    monkeypatch.setenv('PORTAL_DATA_DIR', str(tmp_path / 'data'))
+    monkeypatch.setenv('PORTAL_DEMO_PASSWORD', PASSWORD)
+    monkeypatch.delenv('PORTAL_DB_URL', raising=False)
+    monkeypatch.delenv('DATABASE_URL', raising=False)
+
+
+async def login(user: User, username: str) -> None:
+    await user.open('/login')
+    user.find(marker='username').type(username)
+    user.find(marker='password').type(PASSWORD)
+    user.find(marker='login').click()
+    await user.should_see(marker='page-title', retries=50)
+
+
+async def test_login_then_home_with_queues(portal_env, user: User):
+    await user.open('/r/shipments')
+    await user.should_see(marker='login')                 # redirected to the login page
+    user.find(marker='username').type('warehouse')
+    user.find(marker='password').type('wrong-password')
+    user.find(marker='login').click()
+    await user.should_see('用户名或密码错误')
+    await login(user, 'warehouse')
+    await user.should_see('你好,陈仓管', retries=50)
+    await user.should_see(marker='queue-shipments-to_ship')
+    await user.should_not_see(marker='queue-penalties-to_approve')   # a manager's queue
+
+
+async def test_navigation_lists_only_permitted_registers(portal_env, user: User):
+    await login(user, 'warehouse')
+    for key in ('goods_receipts', 'shipments', 'attendance'):
+        await user.should_see(marker=f'nav-{key}')
+    await user.should_not_see(marker='nav-complaints')
+
+
+async def test_grid_columns_follow_the_role(portal_env, user: User):
+    await login(user, 'warehouse')
+    await user.open('/r/shipments')
+    grid = user.find(ui.aggrid).elements.pop()
+    columns = {c['colId']: c for c in grid.options['columnDefs']}
+    assert 'order_amount' not in columns                    # hidden for warehouse: not even a column
+    assert columns['quantity']['editable'] is True
+    assert columns['order_no']['pinned'] == 'left'
+    assert columns['ship_date']['cellEditor'] == 'agDateStringCellEditor'
+    await user.should_see(marker='add')
+    await user.should_see(marker='delete')
+
+
+async def test_readonly_columns_and_missing_buttons(portal_env, user: User):
+    await login(user, 'ops')
+    await user.open('/r/shipments')
+    grid = user.find(ui.aggrid).elements.pop()
+    columns = {c['colId']: c for c in grid.options['columnDefs']}
+    assert columns['quantity']['editable'] is False and 'portal-readonly' in columns['quantity']['cellClass']
+    assert columns['courier']['editable'] is True
+    await user.should_not_see(marker='add')                 # ops may not create or delete shipments
+    await user.should_not_see(marker='delete')
+
+
+async def test_cell_edit_goes_through_the_service(portal_env, user: User):
+    await login(user, 'warehouse')
+    await user.open('/r/shipments')
+    row = (await db.row_model('shipments').all().order_by('id').limit(1).values())[0]
+    user.find(ui.aggrid).trigger('cellValueChanged', {'source': 'edit', 'colId': 'quantity', 'newValue': 9, 'oldValue': 1,
+                                      'data': {'id': row['id'], '_v': row['version']}})
+    await user.should_see(marker='grid')
+    for _ in range(50):
+        fresh = (await db.row_model('shipments').filter(id=row['id']).values('quantity', 'version'))[0]
+        if fresh['version'] > row['version']:
+            break
+        await __import__('asyncio').sleep(0.05)
+    assert fresh == {'quantity': 9, 'version': row['version'] + 1}
+
+
+async def test_no_access_page(portal_env, user: User):
+    await login(user, 'warehouse')
+    await user.open('/r/complaints')
+    await user.should_see(marker='no-access')
+
+
+async def test_admin_view_as_role(portal_env, user: User):
+    await login(user, 'admin')
+    await user.open('/admin')
+    user.find(marker='view-as').elements.pop().value = 'warehouse'
+    user.find(marker='view-as-go').click()
+    await user.should_see(marker='preview-badge', retries=50)
+    await user.should_not_see(marker='nav-complaints')
+    await user.should_see(marker='nav-shipments')
+    assert rt().catalog.roles['warehouse']
