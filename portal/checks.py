@@ -209,7 +209,28 @@ def _check_workflow(register: RegisterSchema, catalog: Catalog, report: Reporter
             if catalog.roles and role not in catalog.roles:
                 report('S209', f'{at}.roles', f"unknown role '{role}'", value=role, allowed=roles, near=role)
         _clause(tr.clause, f'{at}.clause', catalog.clauses, report)
+        for name, value in tr.sets.items():
+            target = register.field(name)
+            if target is None:
+                report('S214', f'{at}.set.{name}', f"unknown field '{name}'", value=name,
+                       allowed=[f.name for f in register.fields], near=name)
+            elif not (isinstance(value, str) and value in TRANSITION_VALUES):
+                _check_literal(target, value, f'{at}.set.{name}', report)
     _clause(wf.clause, 'workflow.clause', catalog.clauses, report)
+
+
+TRANSITION_VALUES = ('$me', '$now', '$today')
+
+
+def _check_literal(spec, value, path: str, report: Reporter) -> None:
+    from datetime import date, datetime
+    ctx = ValueContext(today=date(2026, 1, 1), now=datetime(2026, 1, 1))
+    try:
+        spec.kind.check(spec.kind.parse(value, spec, ctx), spec)
+    except FieldError as exc:
+        from .i18n import t
+        report('S215', path, f'{value!r} does not fit field {spec.name!r}: {t(exc.key, "en", **exc.params)}',
+               value=value, allowed=TRANSITION_VALUES)
 
 
 def _check_rules(register: RegisterSchema, catalog: Catalog, report: Reporter, info: dict) -> None:

@@ -266,11 +266,25 @@ def prepare_update(register: RegisterSchema, granted: Rights, actor: Actor, old:
         problems += rules.check_transition(rt().catalog, register, actor, granted,
                                            access.is_admin(rt().catalog, actor), old.get('checks'),
                                            old.get(wf.field), parsed[wf.field])
+        move = wf.find(old.get(wf.field), parsed[wf.field])
+        for name, value in (move.sets.items() if move and not problems else ()):
+            if name not in parsed and old.get(name) in (None, ''):
+                parsed[name] = _transition_value(register.field(name), value, actor, ctx)
     row = with_computed(register, {**old, **parsed}, actor, ctx)
     changed = [f.name for f in register.fields if row.get(f.name) != old.get(f.name)]
     if not problems:
         problems = check_row(register, row, changed, ctx, actor, old)
     return row, changed, problems
+
+
+def _transition_value(spec: FieldSpec, value: Any, actor: Actor, ctx: ValueContext) -> Any:
+    if value == '$me':
+        return actor.username
+    if value == '$now':
+        return ctx.now
+    if value == '$today':
+        return ctx.today
+    return spec.kind.parse(value, spec, ctx)
 
 
 # --- writing --------------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Transition:
     roles: tuple[str, ...] = ()   # empty = anyone with the action
     action: str = 'edit'          # 'edit' or 'approve'
     clause: str | None = None
+    sets: dict[str, Any] = field(default_factory=dict)   # fields filled (when empty) by the move: $me, $now…
 
     def allows_from(self, state: str | None) -> bool:
         return '*' in self.source or state in self.source

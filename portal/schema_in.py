@@ -56,6 +56,7 @@ class TransitionIn(_In):
     roles: list[StrictStr] = Field(default_factory=list)
     action: Literal['edit', 'approve'] = 'edit'
     clause: StrictStr | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
 
 
 class WorkflowIn(_In):
