@@ -15,14 +15,14 @@ from .base import Params, RuleKind, register_kind
 
 add_messages({
     'rule.custom': ('{message} [{clause}]', '{message_en} [{clause}]'),
-    'rule.required_if': ('「{label}」必填({when}) [{clause}]', '"{label_en}" is required ({when}) [{clause}]'),
+    'rule.required_if': ('「{label}」必填({when}) [{clause}]', '"{label_en}" is required ({when_en}) [{clause}]'),
     'rule.compare': ('「{left}」必须{op}「{right}」 [{clause}]', '"{left_en}" must be {op_en} "{right_en}" [{clause}]'),
     'rule.range': ('「{label}」应在 {min} – {max} 之间,当前为 {value} [{clause}]',
                    '"{label_en}" must be between {min} and {max}, got {value} [{clause}]'),
     'rule.authority': ('「{label}」为 {value},超出部门处罚权限({min}–{max}),或属于须上报的处罚;'
                        '需先经上级审批({unless}) [{clause}]',
                        '"{label_en}" is {value}, beyond the department\'s authority ({min}–{max}) or a penalty '
-                       'that must be escalated; it needs higher approval first ({unless}) [{clause}]'),
+                       'that must be escalated; it needs higher approval first ({unless_en}) [{clause}]'),
 })
 
 _OPS = {'<': ('早于/小于', 'less than'), '<=': ('不晚于/不大于', 'at most'), '>': ('晚于/大于', 'greater than'),
@@ -42,12 +42,29 @@ def _labels(register, name: str) -> dict[str, str]:
     return {'label': spec.label, 'label_en': spec.label_en or spec.label}
 
 
-def describe(condition: dict[str, Any]) -> str:
+_OP_WORDS = {'eq': ('为', 'is'), 'ne': ('不是', 'is not'), 'in': ('为', 'is'), 'not_in': ('不是', 'is not'),
+             'lt': ('小于', '<'), 'lte': ('不大于', '≤'), 'gt': ('大于', '>'), 'gte': ('不小于', '≥')}
+
+
+def describe(register, condition: dict[str, Any], lang: str = 'zh') -> str:
+    """A condition in words: 「处罚方式」为 罚款/赔偿."""
     parts = []
+    en = lang == 'en'
     for term in conditions.terms(condition):
-        value = '、'.join(map(str, term.value)) if isinstance(term.value, list) else term.value
-        parts.append(f'{term.field} {term.op} {value}')
-    return ';'.join(parts)
+        if term.op == 'any':
+            parts.append((' or ' if en else ' 或 ').join(describe(register, c, lang) for c in term.value))
+            continue
+        spec = conditions.field_of(register, term.field)
+        label = (spec.label_en or spec.label) if en else spec.label
+        name = f'"{label}"' if en else f'「{label}」'
+        if term.op == 'empty':
+            word = ('is empty' if term.value else 'is filled') if en else ('为空' if term.value else '已填写')
+            parts.append(f'{name} {word}' if en else f'{name}{word}')
+            continue
+        value = '/'.join(map(str, term.value)) if isinstance(term.value, list) else str(term.value)
+        word = _OP_WORDS[term.op][1 if en else 0]
+        parts.append(f'{name} {word} {value}' if en else f'{name}{word} {value}')
+    return (', ' if en else ',').join(parts)
 
 
 class _FieldCheck:
@@ -73,8 +90,8 @@ class RequiredIf(_FieldCheck, RuleKind):
 
     def evaluate(self, register, rule, p, row, ctx):
         if row.get(p.field) in (None, '', []):
-            return [_problem(p.field, rule, 'rule.required_if', when=describe(rule.when or {}),
-                             **_labels(register, p.field))]
+            return [_problem(p.field, rule, 'rule.required_if', when=describe(register, rule.when or {}) + '时',
+                             when_en=describe(register, rule.when or {}, 'en'), **_labels(register, p.field))]
         return []
 
 
@@ -157,7 +174,8 @@ class AuthorityLimit(Range):
         if conditions.matches(p.unless, register, row, ctx.actor, ctx.today):
             return []
         return [_problem(p.field, rule, 'rule.authority', value=row.get(p.field), min=_num(p.min), max=_num(p.max),
-                         unless=describe(p.unless), **_labels(register, p.field))]
+                         unless=describe(register, p.unless), unless_en=describe(register, p.unless, 'en'),
+                         **_labels(register, p.field))]
 
 
 @register_kind

@@ -1,0 +1,262 @@
+"""Regulations at work: the attendance policy from the regulation's own numbers, the penalty authority,
+deadlines, checklist gating and every workflow transition by role."""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from portal import db, records
+from portal.access import Actor
+from portal.errors import PermissionDenied, ValidationFailed
+from portal.query import RowQuery
+from portal.rules.attendance import AttendancePolicy, evaluate_day, is_full_attendance
+from portal.runtime import rt
+
+from .conftest import NOW
+
+
+def policy() -> AttendancePolicy:
+    from portal.loader import load_catalog
+    from .conftest import SCHEMAS
+    catalog, _ = load_catalog(SCHEMAS)
+    return catalog.policies['attendance']
+
+
+@pytest.mark.parametrize('kind,sign_in,sign_out,approval,outing,late,early,absence', [
+    ('正常', time(9, 0), time(18, 0), None, None, 0, 0, '0.0'),
+    ('正常', time(8, 50), time(18, 5), None, None, 0, 0, '0.0'),
+    ('正常', time(9, 14), time(18, 0), None, None, 14, 0, '0.0'),        # 14 min late: late, no absence
+    ('正常', time(9, 15), time(18, 0), None, None, 15, 0, '0.0'),        # exactly 15: not over 15
+    ('正常', time(9, 16), time(18, 0), None, None, 16, 0, '0.5'),        # over 15 min: half a day
+    ('正常', time(9, 16), time(18, 0), '已批准', None, 16, 0, '0.0'),     # approved in advance
+    ('正常', time(9, 0), time(17, 44), None, None, 0, 16, '0.5'),        # early leave over 15 min
+    ('正常', time(9, 30), time(17, 30), None, None, 30, 30, '1.0'),      # both: a whole day
+    ('正常', time(13, 40), time(18, 0), None, None, 190, 0, '0.5'),      # lunch 12:00–13:30 not counted
+    ('正常', None, time(18, 0), None, None, 0, 0, '0.5'),                 # missing sign-in
+    ('正常', None, None, None, None, 0, 0, '1.0'),                        # no punches, no approval: 旷工
+    ('外出', time(9, 0), time(18, 0), None, 60, 0, 0, '0.0'),            # outing of exactly one hour
+    ('外出', time(9, 0), time(18, 0), None, 61, 0, 0, '0.5'),            # 61 min unapproved: half a day
+    ('外出', time(9, 0), time(18, 0), '已批准', 120, 0, 0, '0.0'),
+    ('请假', None, None, '已批准', None, 0, 0, '0.0'),
+    ('请假', None, None, '已驳回', None, 0, 0, '1.0'),                   # unapproved absence is 旷工
+    ('旷工', None, None, None, None, 0, 0, '1.0'),
+])
+def test_attendance_policy(kind, sign_in, sign_out, approval, outing, late, early, absence):
+    result = evaluate_day(policy(), kind=kind, sign_in=sign_in, sign_out=sign_out, approval=approval,
+                          outing_minutes=outing)
+    assert (result.late_minutes, result.early_minutes, result.absence_days) == (late, early, Decimal(absence))
+
+
+@pytest.mark.parametrize('present,absence,full', [(26, '0', True), (25, '0', False), (27, '0.5', True),
+                                                  (26, '0.5', False)])
+def test_full_attendance_is_26_days(present, absence, full):
+    assert is_full_attendance(policy(), present, Decimal(absence)) is full
+
+
+async def test_attendance_rows_are_computed_on_every_write(engine, actors):
+    row = await records.create_row(actors['staff'], 'attendance', {'sign_in': '09:16', 'sign_out': '18:00'})
+    assert (row['late_minutes'], row['absence_days']) == (16, Decimal('0.5'))
+    row = await records.update_row(actors['staff'], 'attendance', row['id'], {'sign_in': '09:14'},
+                                   version=row['version'])
+    assert (row['late_minutes'], row['absence_days']) == (14, Decimal('0.0'))
+    with pytest.raises(PermissionDenied):     # computed columns cannot be written
+        await records.update_row(actors['staff'], 'attendance', row['id'], {'late_minutes': 0},
+                                 version=row['version'])
+    with pytest.raises(ValidationFailed) as err:
+        await records.update_row(actors['staff'], 'attendance', row['id'], {'sign_out': '08:00'},
+                                 version=row['version'])
+    assert '签退时间' in err.value.message() and '[attendance.signout]' in err.value.message()
+
+
+PENALTY = {'employee': 'staff', 'category': '工作失误', 'clause': 'storage.shipping.2', 'description': '错发颜色',
+           'severity': '一般', 'penalty_type': '罚款', 'amount': '100'}
+
+
+async def _submit(actor: Actor, amount, ptype='罚款', escalation=None):
+    values = {**PENALTY, 'amount': amount, 'penalty_type': ptype}
+    if escalation:
+        values['escalation_approval'] = escalation
+    row = await records.create_row(actor, 'penalties', values)
+    row = await records.set_check(actor, 'penalties', row['id'], 'facts_verified', True, version=row['version'])
+    row = await records.update_row(actor, 'penalties', row['id'], {'status': '待审批'}, version=row['version'])
+    return row
+
+
+@pytest.mark.parametrize('amount,ptype,ok', [('49', '罚款', False), ('50', '罚款', True), ('200', '罚款', True),
+                                             ('201', '罚款', False), (None, '开除', False), (None, '警告', True)])
+async def test_penalty_authority(engine, actors, amount, ptype, ok):
+    manager = actors['manager']
+    if ok:
+        row = await _submit(manager, amount, ptype)
+        assert row['status'] == '待审批'
+        row = await records.update_row(manager, 'penalties', row['id'], {'status': '已生效'}, version=row['version'])
+        assert row['status'] == '已生效' and row['approver'] == 'manager'
+        return
+    with pytest.raises(ValidationFailed) as err:
+        await _submit(manager, amount, ptype)
+    assert '[penalty.authority]' in err.value.message() and '上级审批' in err.value.message()
+    # with the escalation recorded (only an admin may write it), the same penalty goes through
+    admin = actors['admin']
+    row = await records.create_row(admin, 'penalties', {**PENALTY, 'amount': amount, 'penalty_type': ptype,
+                                                        'escalation_approval': '上级已批准'})
+    row = await records.set_check(manager, 'penalties', row['id'], 'facts_verified', True, version=row['version'])
+    row = await records.update_row(manager, 'penalties', row['id'], {'status': '待审批'}, version=row['version'])
+    row = await records.update_row(manager, 'penalties', row['id'], {'status': '已生效'}, version=row['version'])
+    assert row['status'] == '已生效'
+
+
+async def test_only_admin_records_the_escalation(engine, actors):
+    with pytest.raises(PermissionDenied):
+        await records.create_row(actors['manager'], 'penalties', {**PENALTY, 'amount': '300',
+                                                                  'escalation_approval': '上级已批准'})
+
+
+async def test_every_penalty_cites_a_clause(engine, actors):
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(actors['manager'], 'penalties', {**PENALTY, 'clause': None})
+    assert err.value.by_field() == {'clause': '必填'}
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(actors['manager'], 'penalties', {**PENALTY, 'clause': 'no.such.clause'})
+    assert '不是制度中的条款编号' in err.value.message()
+
+
+SHIPMENT = {'order_no': 'JD-1', 'platform': '京东', 'sku': 'A1-01', 'quantity': 1, 'courier': '顺丰',
+            'tracking_no': 'SF1234567890'}
+
+
+async def test_checklist_gates_the_status(engine, actors):
+    w = actors['warehouse']
+    row = await records.create_row(w, 'shipments', SHIPMENT)
+    with pytest.raises(ValidationFailed) as err:
+        await records.update_row(w, 'shipments', row['id'], {'status': '已打包'}, version=row['version'])
+    message = err.value.message()
+    assert message.startswith('变为「已打包」前须完成检查项:')
+    assert '[storage.shipping.1]' in message and '[storage.shipping.2]' in message
+    for item in ('sorted_logged', 'remark_checked'):
+        row = await records.set_check(w, 'shipments', row['id'], item, True, version=row['version'])
+    assert row['checks']['sorted_logged']['by'] == 'warehouse'
+    row = await records.update_row(w, 'shipments', row['id'], {'status': '已打包'}, version=row['version'])
+    with pytest.raises(ValidationFailed) as err:
+        await records.update_row(w, 'shipments', row['id'], {'status': '已出库'}, version=row['version'])
+    assert '[storage.shipping.3]' in err.value.message() and '[storage.shipping.4]' in err.value.message()
+    for item in ('inspected', 'contents_match'):
+        row = await records.set_check(w, 'shipments', row['id'], item, True, version=row['version'])
+    row = await records.update_row(w, 'shipments', row['id'], {'status': '已出库'}, version=row['version'])
+    assert row['status'] == '已出库' and row['picked_up_at'] is not None     # filled by the transition
+
+
+async def test_undeclared_transition_is_refused(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    with pytest.raises(ValidationFailed) as err:
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'status': '已出库'},
+                                 version=row['version'])
+    assert '不能从「待发货」直接变为「已出库」' in err.value.message()
+
+
+def _transitions():
+    from portal.loader import load_catalog
+    from .conftest import SCHEMAS
+    catalog, _ = load_catalog(SCHEMAS)
+    for register in catalog.ordered():
+        if register.workflow:
+            for i, tr in enumerate(register.workflow.transitions):
+                yield register.key, i
+
+
+ROLE_USERS = {'manager': 'manager', 'ops': 'ops', 'cs': 'cs', 'designer': 'designer', 'warehouse': 'warehouse',
+              'staff': 'staff'}
+
+
+@pytest.mark.parametrize('key,index', list(_transitions()))
+async def test_every_workflow_transition_by_role(engine, actors, key, index):
+    """For each declared transition and each role: allowed roles move the row, the others are refused."""
+    from seed.demo import seed
+    await seed(rt().catalog, rows=6, only=[key])
+    register = rt().catalog.register(key)
+    wf = register.workflow
+    tr = wf.transitions[index]
+    source = next(s for s in tr.source if s != '*') if '*' not in tr.source else wf.initial
+    model = db.row_model(key)
+    for role, username in ROLE_USERS.items():
+        actor = Actor(username=username, display_name=username, roles=(role,))
+        row = await model.filter(deleted_at__isnull=True).order_by('id').first().values()
+        ticks = {c.id: {'by': 'admin', 'at': '2026-11-27 09:00'} for c in register.row_checklist}
+        extra = _fill_for(register, tr.target)
+        await model.filter(id=row['id']).update(**{wf.field: source}, checks=ticks, employee='staff') \
+            if register.field('employee') else await model.filter(id=row['id']).update(
+                **{wf.field: source}, checks=ticks)
+        await model.filter(id=row['id']).update(**extra)
+        fresh = (await model.filter(id=row['id']).values())[0]
+        granted_roles = set(tr.roles) if tr.roles else None
+        from portal import access
+        rights = access.rights(rt().catalog, actor, key)
+        needed = 'approve' if tr.action == 'approve' else 'edit'
+        may = needed in rights.actions and (granted_roles is None or role in granted_roles)
+        try:
+            await records.update_row(actor, key, row['id'], {wf.field: tr.target}, version=fresh['version'])
+            moved = True
+        except PermissionDenied:
+            moved = False
+        assert moved == may, (key, tr.source, tr.target, role)
+
+
+def _fill_for(register, target: str) -> dict:
+    """Values the register's rules require in the target state (so only the workflow decides)."""
+    values = {}
+    today = NOW.date()
+    for name, value in {'picked_up_at': NOW, 'tracking_no': 'SF1234567890', 'problem_note': '货号不符',
+                        'refund_amount': Decimal('10.00'), 'handled_by': 'ops', 'meets_policy': True,
+                        'return_tracking_no': 'YT1234567890', 'cause': '仓库拿错货', 'resolution': '补发',
+                        'evaluation': '满意', 'follow_up_date': today, 'approver': 'manager',
+                        'escalation_approval': '上级已批准', 'amount': Decimal('100.00'),
+                        'leave_type': '事假', 'outing_minutes': 30, 'overtime_hours': Decimal('1.0'),
+                        'accepted_date': today - timedelta(days=1)}.items():
+        if register.field(name):
+            values[name] = value
+    return values
+
+
+async def test_deadlines_highlight_and_queue(engine, actors):
+    cs = actors['cs']
+    old = await records.create_row(cs, 'complaints', {'complaint_no': 'TS20261101-01', 'customer': '王芳',
+                                                      'category': '物流', 'content': '太慢',
+                                                      'accepted_date': '2026-11-01'})
+    fresh = await records.create_row(cs, 'complaints', {'complaint_no': 'TS20261126-01', 'customer': '李雷',
+                                                        'category': '物流', 'content': '太慢',
+                                                        'accepted_date': '2026-11-26'})
+    assert old['_overdue'] == ['follow_up'] and fresh['_overdue'] == []
+    assert await records.count_rows(cs, 'complaints', RowQuery(queue='follow_up_overdue')) == 1
+    done = await records.update_row(cs, 'complaints', old['id'], {'follow_up_date': '2026-11-20'},
+                                    version=old['version'])
+    assert done['_overdue'] == []
+    assert await records.count_rows(cs, 'complaints', RowQuery(queue='follow_up_overdue')) == 0
+
+
+async def test_listing_deadline_of_three_days(engine, actors):
+    w = actors['warehouse']
+    base = {'supplier': '杭州织美', 'sku': 'A1', 'product_name': 'T恤', 'quantity': 10, 'inspection': '合格'}
+    rows = {}
+    for days in (3, 4):
+        day = (NOW.date() - timedelta(days=days)).isoformat()
+        row = await records.create_row(w, 'goods_receipts', {**base, 'receipt_no': f'RK20261120-00{days}',
+                                                             'receipt_date': day})
+        for item in ('inspected', 'shelved'):
+            row = await records.set_check(w, 'goods_receipts', row['id'], item, True, version=row['version'])
+        rows[days] = await records.update_row(w, 'goods_receipts', row['id'], {'status': '已入库'},
+                                              version=row['version'])
+    assert rows[3]['_overdue'] == [] and rows[4]['_overdue'] == ['listing']
+    designer = Actor(username='designer', roles=('designer',))
+    assert await records.count_rows(designer, 'goods_receipts', RowQuery(queue='listing_overdue')) == 1
+
+
+async def test_required_if_and_compare_rules(engine, actors):
+    w = actors['warehouse']
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(w, 'goods_receipts', {'receipt_no': 'RK20261127-009', 'supplier': 'x', 'sku': 'A',
+                                                       'product_name': 'T恤', 'quantity': 5, 'inspection': '不合格',
+                                                       'reject_quantity': 6})
+    problems = err.value.by_field()
+    assert problems['reject_handling'] == '「不合格处理」必填(「检验结果」为 不合格/部分不合格时) [storage.inbound.1]'
+    assert problems['reject_quantity'] == '「不合格数量」必须不晚于/不大于「数量」 [storage.inbound.1]'
