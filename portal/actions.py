@@ -18,7 +18,7 @@ async def begin(actor: str, register: str, kind: str, summary: str = '', using=N
     if clear_redo:
         await UserAction.filter(actor=actor, register=register, state='undone').using_db(using).update(state='dead')
     action_id = str(uuid.uuid4())
-    await UserAction.create(id=action_id, actor=actor, register=register, kind=kind,
+    await UserAction.create(key=action_id, actor=actor, register=register, kind=kind,
                             state='done' if clear_redo else 'meta', summary=summary, created_at=now,
                             changed_at=now, using_db=using)
     return action_id

@@ -65,11 +65,13 @@ class AuditEntry(Model):
 class UserAction(Model):
     """One undoable step of one user in one register (a cell edit, a paste, a fill, adds, deletes)."""
 
-    id = fields.CharField(max_length=36, primary_key=True)
+    id = fields.BigIntField(primary_key=True)                 # creation order (timestamps can tie)
+    key = fields.CharField(max_length=36, unique=True)        # = AuditEntry.action_id
     actor = fields.CharField(max_length=64)
     register = fields.CharField(max_length=64)
     kind = fields.CharField(max_length=16)
-    state = fields.CharField(max_length=8, default='done')   # done, undone, dead
+    state = fields.CharField(max_length=8, default='done')   # done, undone, dead, meta (an undo/redo step)
+    undone_seq = fields.BigIntField(null=True)                # id of the undo step that undid it (redo order)
     summary = fields.TextField(default='')
     created_at = fields.DatetimeField()
     changed_at = fields.DatetimeField()

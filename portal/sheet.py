@@ -254,7 +254,7 @@ class StepResult:
 
 async def undo(actor: Actor, key: str) -> StepResult:
     action = await UserAction.filter(actor=actor.username, register=key, state='done',
-                                     kind__in=_undoable()).order_by('-created_at', '-id').first()
+                                     kind__in=_undoable()).order_by('-id').first()
     if action is None:
         raise PortalError('undo.nothing')
     return await _replay(actor, key, action, backwards=True)
@@ -262,7 +262,7 @@ async def undo(actor: Actor, key: str) -> StepResult:
 
 async def redo(actor: Actor, key: str) -> StepResult:
     action = await UserAction.filter(actor=actor.username, register=key, state='undone').order_by(
-        '-changed_at', '-created_at').first()
+        '-undone_seq').first()
     if action is None:
         raise PortalError('redo.nothing')
     return await _replay(actor, key, action, backwards=False)
@@ -275,7 +275,7 @@ def _undoable() -> tuple[str, ...]:
 
 async def _replay(actor: Actor, key: str, action: UserAction, *, backwards: bool) -> StepResult:
     register = records.register_of(key)
-    entries = await AuditEntry.filter(action_id=action.id).order_by('id').values()
+    entries = await AuditEntry.filter(action_id=action.key).order_by('id').values()
     which = 'undo' if backwards else 'redo'
     await _guard(actor, register, entries, backwards, which)
     creates = [e['row_id'] for e in entries if e['event'] == 'create']
@@ -311,9 +311,11 @@ async def _replay(actor: Actor, key: str, action: UserAction, *, backwards: bool
             await writer.update(row_id, values, None)
         for row_id, item, checked in checks:
             await writer.set_check(row_id, item, checked, None)
+    step = await UserAction.get(key=writer.action_id)
     action.state = 'undone' if backwards else 'done'
+    action.undone_seq = step.id if backwards else None
     action.changed_at = rt().now()
-    await action.save(update_fields=['state', 'changed_at'])
+    await action.save(update_fields=['state', 'undone_seq', 'changed_at'])
     n = len({e['row_id'] for e in entries}) if action.kind in ('create', 'delete', 'restore', 'import') else \
         sum(1 for e in entries if e['event'] == 'update')
     return StepResult(which, t(f'action.{action.kind}', actor.lang, n=n))
@@ -334,8 +336,8 @@ async def _guard(actor: Actor, register, entries: list[dict], backwards: bool, w
     later = await AuditEntry.filter(register=register.key, row_id__in=rows, id__gt=last_id).exclude(
         action_id=action_id).values('row_id', 'field', 'actor', 'action_id')
     mine = {e['action_id'] for e in later if e['actor'] == actor.username and e['action_id']}
-    reverted = set(await UserAction.filter(id__in=mine, state__in=('undone', 'dead', 'meta')).values_list(
-        'id', flat=True)) if mine else set()
+    reverted = set(await UserAction.filter(key__in=mine, state__in=('undone', 'dead', 'meta')).values_list(
+        'key', flat=True)) if mine else set()
     touched = {(e['row_id'], e['field']) for e in entries if e['event'] in ('update', 'check')}
     whole_rows = {e['row_id'] for e in entries if e['event'] in ('create', 'delete', 'restore')}
     for other in later:

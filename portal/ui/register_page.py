@@ -48,6 +48,13 @@ class RegisterPage:
             ui.on(f'portal_{name}_{gid}', handler)
         unsubscribe = rt().bus.subscribe(self.key, self._on_change)
         ui.context.client.on_delete(unsubscribe)
+        if not self.queue and not self.where:
+            from .. import views
+            default = await views.default_view(self.actor, self.key)
+            if default:
+                self.grid.options[':onGridReady'] = (
+                    f"(p) => setTimeout(() => {{ portalGrid.install('{self.key}', {gid}); "
+                    f"portalGrid.applyView({gid}, {json.dumps(default['state'], ensure_ascii=False)}); }}, 0)")
 
     def _toolbar(self) -> None:
         lang, actions = self.lang, self.granted.actions
@@ -85,8 +92,58 @@ class RegisterPage:
                 ui.button(t('ui.redo', lang), icon='redo', on_click=lambda: self.redo()).props(
                     'dense flat').mark('redo').tooltip('Ctrl+Y')
             self.extra_tools = ui.row().classes('items-center gap-1')
+            self._views_menu()
             ui.space()
             self._clause_links()
+
+    def _views_menu(self) -> None:
+        with ui.button(t('ui.views', self.lang), icon='view_list').props('dense flat').mark('views'):
+            self.views_menu = ui.menu()
+        background_tasks.create(self._fill_views(), name='views')
+
+    async def _fill_views(self) -> None:
+        from .. import views
+        lang = self.lang
+        self.views_menu.clear()
+        with self.views_menu:
+            for view in await views.list_views(self.actor, self.key):
+                label = view['name'] + (' ★' if view['is_default'] else '') + (
+                    f' · {rt().catalog.roles[view["role"]].title(lang)}' if view['role'] in rt().catalog.roles else '')
+                ui.menu_item(label, on_click=lambda v=view: self.apply_view(v['state'])).mark(f'view-{view["name"]}')
+            ui.separator()
+            ui.menu_item(t('view.save', lang), on_click=self._save_view_dialog).mark('view-save')
+
+    def apply_view(self, state: dict) -> None:
+        ui.run_javascript(f'portalGrid.applyView({self.grid.id}, {json.dumps(state, ensure_ascii=False)}); '
+                          f'portalGrid.setQuick({json.dumps(self.key)}, {json.dumps(state.get("quick") or "")})')
+
+    async def _save_view_dialog(self) -> None:
+        from .. import views
+        lang = self.lang
+        state = await ui.run_javascript(f'portalGrid.viewState({self.grid.id})')
+        state['quick'] = await ui.run_javascript(f'portalGrid.state[{json.dumps(self.key)}].quick || ""')
+        admin = access.is_admin(rt().catalog, self.actor)
+        with ui.dialog() as dialog, ui.card().classes('w-96'):
+            ui.label(t('view.save', lang)).classes('text-h6')
+            name = ui.input(t('view.name_label', lang)).classes('w-full').mark('view-name')
+            default = ui.checkbox(t('view.default', lang)).mark('view-default')
+            role = ui.select({r: s.title(lang) for r, s in rt().catalog.roles.items()}, clearable=True,
+                             label=t('view.publish', lang)).classes('w-full') if admin else None
+
+            async def save() -> None:
+                try:
+                    await views.save_view(self.actor, self.key, name.value or '', state, default=default.value,
+                                          role=role.value if role else None)
+                except PortalError as exc:
+                    ui.notify(exc.message(lang), type='negative')
+                    return
+                dialog.close()
+                ui.notify(t('ui.saved', lang), type='positive')
+                await self._fill_views()
+            with ui.row().classes('w-full justify-end'):
+                ui.button(t('ui.cancel', lang), on_click=dialog.close).props('flat')
+                ui.button(t('ui.save', lang), on_click=save).mark('view-save-ok')
+        dialog.open()
 
     def _clause_links(self) -> None:
         clauses = rt().catalog.clauses

@@ -63,6 +63,10 @@ add_messages({
     'ui.clear_filter': ('清除', 'Clear'),
     'ui.field': ('字段', 'Field'),
     'ui.value': ('值', 'Value'),
+    'view.save': ('保存当前视图…', 'Save current view…'),
+    'view.name_label': ('视图名称', 'View name'),
+    'view.default': ('设为我的默认视图', 'Make it my default'),
+    'view.publish': ('发布给角色(可选)', 'Publish to a role (optional)'),
 })
 
 __all__ = ['t']

@@ -1,0 +1,183 @@
+"""Spreadsheet power on the server: paste plans, fill down, undo/redo from the audit trail, saved views."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from portal import db, records, sheet, views
+from portal.errors import PortalError
+from portal.query import RowQuery
+
+BASE = {'platform': '天猫', 'sku': 'A1001-01', 'quantity': 1, 'courier': '顺丰'}
+COLUMNS = ['id', 'order_no', 'ship_date', 'platform', 'courier', 'tracking_no', 'sku', 'style', 'colour', 'size',
+           'quantity', 'order_amount', 'receiver', 'receiver_phone', 'waybill_remark', 'gift', 'address_verified']
+SORT = {'sort': [{'colId': 'order_no', 'sort': 'asc'}]}
+
+
+async def _rows(actor, n=3):
+    out = []
+    for i in range(n):
+        out.append(await records.create_row(actor, 'shipments', {**BASE, 'order_no': f'NO-{i}'}))
+    return out
+
+
+def test_tsv_from_excel_with_quotes_and_crlf():
+    text = 'a\tb\r\n"line1\nline2"\t"say ""hi"""\r\n'
+    assert sheet.parse_tsv(text) == [['a', 'b'], ['line1\nline2', 'say "hi"']]
+
+
+async def test_paste_block_with_one_bad_cell_applies_only_valid_cells(engine, actors):
+    m = actors['manager']
+    rows = await _rows(m)
+    # 3 rows × 4 columns starting at ship_date: dates in Chinese forms, a bad platform, full-width digits
+    text = ('2026/11/3\t京东\t中通\tZT1234567890\n'
+            '2026年11月4日\t拼夕夕\t圆通\tYT1234567890\n'
+            '２０２６-11-05\t淘宝\t 申通 \tST1234567890\n')
+    plan = await sheet.plan_paste(m, 'shipments', text, start_row=0, start_col='ship_date', columns=COLUMNS,
+                                  query=SORT)
+    errors = [(c.row, c.field, c.error) for c in plan.errors]
+    assert errors == [(1, 'platform', '"拼夕夕" 不在可选项中:天猫、京东、1688、淘宝、拼多多、抖音、官网')]
+    assert plan.changes == 11 and len(plan.updates) == 3 and not plan.creates
+    result = await sheet.apply_paste(m, plan)
+    assert result == {'cells': 11, 'updated': 3, 'created': 0}
+    got = await records.list_rows(m, 'shipments', RowQuery.parse(SORT))
+    assert [str(r['ship_date']) for r in got] == ['2026-11-03', '2026-11-04', '2026-11-05']
+    assert [r['platform'] for r in got] == ['京东', '天猫', '淘宝']          # the bad cell kept the old value
+    assert [r['courier'] for r in got] == ['中通', '圆通', '申通']
+    assert rows
+
+
+@pytest.mark.parametrize('column,raw,expected', [
+    ('quantity', '１２', 12), ('quantity', ' 3 ', 3), ('order_amount', '¥1,299.50', Decimal('1299.50')),
+    ('address_verified', '是', True), ('address_verified', '否', False), ('ship_date', '2026年11月3日', '2026-11-03'),
+    ('receiver_phone', '138 0013 8000', '13800138000'), ('platform', '1688', '1688'),
+])
+async def test_paste_parses_every_kind_of_cell(engine, actors, column, raw, expected):
+    m = actors['manager']
+    await _rows(m, 1)
+    plan = await sheet.plan_paste(m, 'shipments', raw, start_row=0, start_col=column, columns=COLUMNS, query=SORT)
+    assert not plan.errors
+    if plan.changes:
+        await sheet.apply_paste(m, plan)
+    row = (await records.list_rows(m, 'shipments', RowQuery.parse(SORT)))[0]
+    value = row[column]
+    assert (str(value) if column == 'ship_date' else value) == expected
+
+
+async def test_paste_past_the_end_creates_rows(engine, actors):
+    w = actors['warehouse']
+    await _rows(w, 1)
+    text = 'NO-0\nNEW-1\nNEW-2'
+    block = '\n'.join(f'{o}\t2026-11-20\t京东\t顺丰\t\tB-{i}' for i, o in enumerate(text.split('\n')))
+    plan = await sheet.plan_paste(w, 'shipments', block, start_row=0, start_col='order_no', columns=COLUMNS,
+                                  query=SORT)
+    assert not plan.errors and len(plan.creates) == 2
+    await sheet.apply_paste(w, plan)
+    assert await records.count_rows(w, 'shipments', RowQuery()) == 3
+    # one paste is one undoable action: undo removes the new rows and restores the edited one
+    await sheet.undo(w, 'shipments')
+    assert await records.count_rows(w, 'shipments', RowQuery()) == 1
+    assert (await records.list_rows(w, 'shipments', RowQuery()))[0]['sku'] == 'A1001-01'
+    await sheet.redo(w, 'shipments')
+    assert await records.count_rows(w, 'shipments', RowQuery()) == 3
+
+
+async def test_paste_refuses_readonly_columns_and_creation_without_right(engine, actors):
+    m = actors['manager']
+    await _rows(m, 1)
+    ops = actors['ops']
+    plan = await sheet.plan_paste(ops, 'shipments', '99\nX', start_row=0, start_col='quantity', columns=COLUMNS,
+                                  query=SORT)
+    assert [c.error for c in plan.errors] == ['只读列,不能粘贴', '只读列,不能粘贴']
+    assert not plan.updates and not plan.creates
+
+
+async def test_fill_down(engine, actors):
+    m = actors['manager']
+    rows = await _rows(m, 4)
+    await records.update_row(m, 'shipments', rows[0]['id'], {'courier': '京东物流'}, version=1)
+    plan = await sheet.plan_fill(m, 'shipments', 'courier', rows[0]['id'], [r['id'] for r in rows])
+    assert len(plan.updates) == 3 and not plan.errors
+    await sheet.apply_paste(m, plan, kind='fill')
+    assert {r['courier'] for r in await records.list_rows(m, 'shipments', RowQuery())} == {'京东物流'}
+    await sheet.undo(m, 'shipments')
+    assert sorted(r['courier'] for r in await records.list_rows(m, 'shipments', RowQuery())) == ['京东物流', '顺丰',
+                                                                                             '顺丰', '顺丰']
+
+
+async def test_undo_redo_stack_of_20_plus_actions(engine, actors):
+    m = actors['manager']
+    row = (await _rows(m, 1))[0]
+    for qty in range(2, 25):
+        row = await records.update_row(m, 'shipments', row['id'], {'quantity': qty}, version=row['version'])
+    for expected in range(23, 0, -1):
+        await sheet.undo(m, 'shipments')
+        assert (await records.get_row(m, 'shipments', row['id']))['quantity'] == expected
+    await sheet.undo(m, 'shipments')        # the creation itself
+    assert await records.count_rows(m, 'shipments', RowQuery()) == 0
+    with pytest.raises(PortalError, match='没有可撤销的操作'):
+        await sheet.undo(m, 'shipments')
+    await sheet.redo(m, 'shipments')
+    await sheet.redo(m, 'shipments')
+    assert (await records.get_row(m, 'shipments', row['id']))['quantity'] == 2
+    await records.update_row(m, 'shipments', row['id'], {'style': '新款'}, version=(
+        await records.get_row(m, 'shipments', row['id']))['version'])
+    with pytest.raises(PortalError, match='没有可重做的操作'):   # a new action clears the redo stack
+        await sheet.redo(m, 'shipments')
+
+
+async def test_undo_refuses_over_someone_elses_later_change(engine, actors):
+    w, m = actors['warehouse'], actors['manager']
+    row = (await _rows(w, 1))[0]
+    row = await records.update_row(w, 'shipments', row['id'], {'quantity': 5}, version=row['version'])
+    await records.update_row(m, 'shipments', row['id'], {'quantity': 8}, version=row['version'])
+    with pytest.raises(PortalError) as err:
+        await sheet.undo(w, 'shipments')
+    assert err.value.message() == f'无法撤销:记录 #{row["id"]} 的「数量」之后已被 王经理 修改'
+    assert (await records.get_row(m, 'shipments', row['id']))['quantity'] == 8
+
+
+async def test_undo_is_per_user_and_survives_reloads(engine, actors):
+    w, m = actors['warehouse'], actors['manager']
+    a = (await _rows(w, 1))[0]
+    b = await records.create_row(m, 'shipments', {**BASE, 'order_no': 'M-1'})
+    await records.delete_rows(w, 'shipments', [a['id']])
+    await sheet.undo(w, 'shipments')                       # restores the row w deleted
+    assert await records.count_rows(w, 'shipments', RowQuery()) == 2
+    assert (await records.get_row(m, 'shipments', b['id']))['order_no'] == 'M-1'
+
+
+async def test_conflict_detection(engine, actors):
+    w, m = actors['warehouse'], actors['manager']
+    row = (await _rows(w, 1))[0]
+    await records.update_row(m, 'shipments', row['id'], {'quantity': 3}, version=row['version'])
+    plan = await sheet.plan_paste(w, 'shipments', '4', start_row=0, start_col='quantity', columns=COLUMNS,
+                                  query=SORT)
+    await records.update_row(m, 'shipments', row['id'], {'quantity': 6}, version=row['version'] + 1)
+    with pytest.raises(PortalError) as err:                 # the plan is stale now: refused, nothing written
+        await sheet.apply_paste(w, plan)
+    assert '王经理' in err.value.message() or 'manager' in err.value.message()
+    assert (await records.get_row(w, 'shipments', row['id']))['quantity'] == 6
+
+
+async def test_saved_views(engine, actors):
+    w = actors['warehouse']
+    state = {'columns': [{'colId': 'quantity', 'width': 200, 'sort': 'desc', 'sortIndex': 0},
+                         {'colId': 'order_amount', 'width': 99}],          # hidden for warehouse: dropped
+             'filter': {'platform': {'filterType': 'set', 'values': ['京东']}, 'order_amount': {'type': 'equals'}},
+             'quick': '顺丰'}
+    view = await views.save_view(w, 'shipments', '京东大单', state, default=True)
+    assert view['state'] == {'columns': [{'colId': 'quantity', 'width': 200, 'sort': 'desc', 'sortIndex': 0}],
+                             'filter': {'platform': {'filterType': 'set', 'values': ['京东']}}, 'quick': '顺丰'}
+    assert (await views.default_view(w, 'shipments'))['name'] == '京东大单'
+    await views.save_view(w, 'shipments', '全部', {'columns': []}, default=True)
+    assert (await views.default_view(w, 'shipments'))['name'] == '全部'
+    with pytest.raises(PortalError):
+        await views.save_view(w, 'shipments', 'x', {}, role='warehouse')        # only admins publish
+    await views.save_view(actors['admin'], 'shipments', '仓库标准视图', {'columns': []}, role='warehouse')
+    names = [v['name'] for v in await views.list_views(w, 'shipments')]
+    assert names == ['京东大单', '全部', '仓库标准视图']
+    assert [v['name'] for v in await views.list_views(actors['manager'], 'shipments')] == []
+    with pytest.raises(PortalError):
+        await views.list_views(w, 'complaints')
