@@ -327,7 +327,7 @@ class Writer:
         old = await _load(register, row_id, using=self.tx)
         self._scope_guard(old)
         if version is not None and version != old['version']:
-            raise _conflict(register, self.granted, old, version)
+            raise await _conflict(register, self.granted, old, version)
         row, changed, problems = prepare_update(register, self.granted, self.actor, old, raw, self.ctx)
         problems += await unique_problems(register, row, changed, row_id, self.tx)
         if problems:
@@ -344,7 +344,7 @@ class Writer:
         old = await _load(self.register, row_id, using=self.tx)
         self._scope_guard(old)
         if version is not None and version != old['version']:
-            raise _conflict(self.register, self.granted, old, version)
+            raise await _conflict(self.register, self.granted, old, version)
         checks = dict(old.get('checks') or {})
         if bool(checks.get(item_id)) == checked:
             return visible_row(self.register, self.granted, old)
@@ -366,7 +366,7 @@ class Writer:
         except IntegrityError as exc:
             raise ValidationFailed([FieldProblem(field='', key='value.unique', params={'value': str(exc)[:80]})])
         if count != 1:
-            raise _conflict(register, self.granted, await _load(register, old['id']), old['version'])
+            raise await _conflict(register, self.granted, await _load(register, old['id']), old['version'])
         if changes is None:
             changes = [Change(n, register.field(n).kind.to_json(old.get(n), register.field(n)),
                               register.field(n).kind.to_json(v, register.field(n))) for n, v in values.items()]
@@ -413,10 +413,11 @@ class Writer:
         return len(ids)
 
 
-def _conflict(register: RegisterSchema, granted: Rights, current: dict[str, Any], seen: int) -> Conflict:
+async def _conflict(register: RegisterSchema, granted: Rights, current: dict[str, Any], seen: int) -> Conflict:
     at = current.get('updated_at')
+    login = current.get('updated_by') or '?'
     return Conflict('error.conflict', current=visible_row(register, granted, current),
-                    by=current.get('updated_by') or '?', at=at.strftime('%Y-%m-%d %H:%M:%S') if at else '?',
+                    by=(await users.directory()).get(login, login), at=at.strftime('%Y-%m-%d %H:%M:%S') if at else '?',
                     version=current['version'], seen=seen)
 
 
