@@ -61,6 +61,13 @@ def check_register(register: RegisterSchema, catalog: Catalog, issues: list[Issu
         spec = register.field(name)
         if spec is None or not spec.kind.sortable:
             report('S232', f'sort[{i}]', f"cannot sort by '{name}'", value=name, allowed=names, near=name)
+    for i, columns in enumerate(register.indexes):
+        for j, name in enumerate(columns):
+            spec = register.field(name)
+            if spec is None or not spec.kind.sortable:
+                report('S233', f'indexes[{i}][{j}]', f"cannot index '{name}'", value=name, allowed=names, near=name)
+        if not 2 <= len(columns) <= 4:
+            report('S234', f'indexes[{i}]', 'a composite index has 2 to 4 fields', value=list(columns))
     _check_checklist(register, clauses, report)
     _check_workflow(register, catalog, report)
     _check_rules(register, catalog, report, info)

@@ -197,7 +197,8 @@ def _load_register(path: Path, issues: list[Issue]) -> RegisterSchema | None:
         regulation=tuple(parsed.regulation), natural_key=tuple(parsed.key), title_field=title, fields=fields,
         checklist=tuple(_checklist(c) for c in parsed.checklist), workflow=workflow,
         rules=tuple(_rule(r) for r in parsed.rules), queues=tuple(_queue(q) for q in parsed.queues),
-        order=parsed.order, default_sort=tuple(_sort(s) for s in parsed.sort))
+        order=parsed.order, default_sort=tuple(_sort(s) for s in parsed.sort),
+        indexes=tuple(tuple(i) for i in parsed.indexes))
 
 
 def _field(f: si.FieldIn) -> FieldSpec:

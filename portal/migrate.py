@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from tortoise.migrations.schema_editor import AsyncpgSchemaEditor, SqliteSchemaEditor
 
-from . import db
+from . import db, search
 from .errors import Issue
 from .models import SYSTEM_MODELS, SchemaState
 from .schema import SYSTEM_COLUMNS, Catalog, RegisterSchema
@@ -19,6 +19,7 @@ class Step:
     register: str
     description: str
     sql: list[str]
+    script: bool = False   # generated DDL scripts are split into statements; our own entries are single statements
 
 
 @dataclass(slots=True)
@@ -72,14 +73,14 @@ async def plan(catalog: Catalog) -> Plan:
     for model in SYSTEM_MODELS:
         if model._meta.db_table not in live:
             await editor.create_model(model)
-            result.steps.append(Step('portal', f'create table "{model._meta.db_table}"', _take(editor)))
+            result.steps.append(Step('portal', f'create table "{model._meta.db_table}"', _take(editor), True))
     for register in catalog.ordered():
         model = db.row_model(register.key)
         columns = live.get(register.key)
         if columns is None:
             await editor.create_model(model)
             result.steps.append(Step(register.key, f'create table "{register.key}" '
-                                     f'({len(register.fields)} fields)', _take(editor)))
+                                     f'({len(register.fields)} fields)', _take(editor), True))
             columns = {}
             existing = False
         else:
@@ -96,10 +97,15 @@ async def plan(catalog: Catalog) -> Plan:
                                           f'TO "{spec.name}"']))
             elif existing:
                 await editor.add_field(model, spec.name)
-                result.steps.append(Step(register.key, f'add column "{spec.name}" ({spec.type})', _take(editor)))
+                result.steps.append(Step(register.key, f'add column "{spec.name}" ({spec.type})', _take(editor),
+                                         True))
         if existing:
             _note_removed(register, columns, result)
         result.steps.extend(s for s in _index_steps(register) if s.description.split()[-1] not in indexes)
+        if db.dialect() == 'sqlite' and recorded.get((register.key, '__search__'), ('', ''))[0] != \
+                search.signature(register, catalog):
+            result.steps.append(Step(register.key, f'quick-search index {search.table(register.key)}',
+                                     search.ddl(register, catalog)))
     return result
 
 
@@ -110,7 +116,7 @@ async def apply(catalog: Catalog, the_plan: Plan) -> None:
     async with db.transaction() as tx:
         for step in the_plan.steps:
             for script in step.sql:
-                for statement in _statements(script):
+                for statement in (_statements(script) if step.script else [script]):
                     await tx.execute_query(statement)
     await _record_state(catalog)
 
@@ -164,18 +170,21 @@ def _note_removed(register: RegisterSchema, columns: dict[str, str], result: Pla
 
 
 def _index_steps(register: RegisterSchema) -> list[Step]:
-    steps = []
+    """Indexes over live rows only (partial: WHERE deleted_at IS NULL), so filters, sorts and counts of the
+    grid read them without touching soft-deleted rows; one full index on deleted_at for the recycle bin."""
     table = register.key
-    wanted = [(f.name, f.unique) for f in register.fields if f.index or f.unique]
+    wanted: list[tuple[tuple[str, ...], bool]] = [((f.name,), f.unique) for f in register.fields
+                                                  if f.index or f.unique]
     for name in register.natural_key:
-        if not any(n == name for n, _ in wanted):
-            wanted.append((name, False))
-    for name, unique in wanted:
-        kind = 'UNIQUE INDEX' if unique else 'INDEX'
-        where = ' WHERE deleted_at IS NULL' if unique else ''
-        ix = f'{"ux" if unique else "ix"}_{table}_{name}'
-        steps.append(Step(table, f'index {ix}',
-                          [f'CREATE {kind} IF NOT EXISTS "{ix}" ON "{table}" ("{name}"){where}']))
+        if not any(cols == (name,) for cols, _ in wanted):
+            wanted.append(((name,), False))
+    wanted += [(tuple(cols), False) for cols in register.indexes]
+    steps = []
+    for columns, unique in wanted:
+        ix = f'{"ux" if unique else "px"}_{table}_{"_".join(columns)}'
+        cols = ', '.join(f'"{c}"' for c in columns)
+        steps.append(Step(table, f'index {ix}', [f'CREATE {"UNIQUE " if unique else ""}INDEX IF NOT EXISTS "{ix}" '
+                                                 f'ON "{table}" ({cols}) WHERE deleted_at IS NULL']))
     steps.append(Step(table, f'index ix_{table}_deleted',
                       [f'CREATE INDEX IF NOT EXISTS "ix_{table}_deleted" ON "{table}" ("deleted_at")']))
     return steps
@@ -194,3 +203,6 @@ async def _record_state(catalog: Catalog) -> None:
             for spec in register.fields:
                 await SchemaState.update_or_create(register=register.key, field=spec.name,
                                                    defaults={'type': spec.type, 'storage': spec.kind.storage})
+            await SchemaState.update_or_create(register=register.key, field='__search__',
+                                               defaults={'type': search.signature(register, catalog),
+                                                         'storage': 'index'})

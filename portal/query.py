@@ -77,18 +77,6 @@ def filter_q(model: dict[str, dict[str, Any]], fields: dict[str, FieldSpec], ctx
     return q
 
 
-def quick_q(text: str, fields: list[FieldSpec]) -> Q | None:
-    """The quick search: every word must appear in one of the searchable visible columns."""
-    words = [w for w in text.split() if w][:5]
-    if not words:
-        return None
-    searchable = [f for f in fields if (f.search if f.search is not None else f.kind.searchable)]
-    q = Q()
-    for word in words:
-        q &= Q(*[Q(**{f'{f.name}__icontains': word}) for f in searchable], join_type='OR')
-    return q
-
-
 _TEXT_OPS = {'contains': 'icontains', 'notContains': 'not_icontains', 'equals': 'iexact', 'notEqual': 'not',
              'startsWith': 'istartswith', 'endsWith': 'iendswith'}
 _CMP_OPS = {'equals': '', 'notEqual': 'not', 'lessThan': 'lt', 'lessThanOrEqual': 'lte', 'greaterThan': 'gt',

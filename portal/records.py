@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from tortoise.exceptions import IntegrityError
 
-from . import access, actions, audit, db, query as rq, users
+from . import access, actions, audit, db, query as rq, search, users
 from .access import Actor
 from .audit import Change
 from .errors import Conflict, FieldProblem, NotFound, PermissionDenied, PortalError, ValidationFailed
@@ -49,7 +49,7 @@ async def list_rows(actor: Actor, key: str, query: rq.RowQuery) -> list[dict[str
     register, granted = open_register(actor, key, 'view')
     ctx = await value_context(actor)
     visible = access.visible_fields(register, granted)
-    qs = _queryset(register, granted, actor, query, ctx)
+    qs = await _queryset(register, granted, actor, query, ctx)
     order = rq.order_by(query.sort, {f.name: f for f in visible}, register.default_sort)
     rows = await qs.order_by(*order).offset(query.start).limit(query.limit).values(
         *META_COLUMNS, *(f.name for f in visible))
@@ -60,7 +60,7 @@ async def list_rows(actor: Actor, key: str, query: rq.RowQuery) -> list[dict[str
 async def count_rows(actor: Actor, key: str, query: rq.RowQuery) -> int:
     register, granted = open_register(actor, key, 'view')
     ctx = await value_context(actor)
-    return await _queryset(register, granted, actor, query, ctx).count()
+    return await (await _queryset(register, granted, actor, query, ctx)).count()
 
 
 async def get_row(actor: Actor, key: str, row_id: int) -> dict[str, Any]:
@@ -73,7 +73,8 @@ async def get_row(actor: Actor, key: str, row_id: int) -> dict[str, Any]:
     return row
 
 
-def _queryset(register: RegisterSchema, granted: Rights, actor: Actor, query: rq.RowQuery, ctx: ValueContext):
+async def _queryset(register: RegisterSchema, granted: Rights, actor: Actor, query: rq.RowQuery,
+                    ctx: ValueContext):
     model = db.row_model(register.key)
     qs = model.filter(deleted_at__isnull=True)
     scope = access.scope_q(register, granted, actor, ctx.today)
@@ -83,9 +84,8 @@ def _queryset(register: RegisterSchema, granted: Rights, actor: Actor, query: rq
     by_name = {f.name: f for f in visible}
     if query.filter:
         qs = qs.filter(rq.filter_q(query.filter, by_name, ctx))
-    quick = rq.quick_q(query.quick, visible)
-    if quick is not None:
-        qs = qs.filter(quick)
+    if query.quick.strip():
+        qs = await search.quick_filter(qs, register, rt().catalog, query.quick, visible, db.dialect(), db.conn())
     if query.queue:
         qs = qs.filter(queue_q(register, query.queue, actor, ctx))
     if query.where:
@@ -365,7 +365,7 @@ class Writer:
                 self.tx).update(version=version, updated_by=self.actor.username, updated_at=now, **values)
         except IntegrityError as exc:
             raise ValidationFailed([FieldProblem(field='', key='value.unique', params={'value': str(exc)[:80]})])
-        if count != 1:
+        if count < 1:   # (SQLite counts the search-index trigger's changes too, so more than 1 is fine)
             raise await _conflict(register, self.granted, await _load(register, old['id']), old['version'])
         if changes is None:
             changes = [Change(n, register.field(n).kind.to_json(old.get(n), register.field(n)),

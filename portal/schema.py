@@ -5,6 +5,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+def _types():
+    from .fields.base import _REGISTRY   # imported late: the field types import nothing from here at runtime
+    return _REGISTRY
+
+
 SYSTEM_COLUMNS = ('id', 'version', 'created_by', 'created_at', 'updated_by', 'updated_at',
                   'deleted_at', 'deleted_by', 'delete_batch', 'checks')
 
@@ -42,8 +47,7 @@ class FieldSpec:
     @property
     def kind(self):
         """The FieldType object of this field (the registry answers every type question)."""
-        from .fields import get_type
-        return get_type(self.type)
+        return _types()[self.type]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,6 +140,7 @@ class RegisterSchema:
     queues: tuple[QueueSpec, ...] = ()
     order: int = 100
     default_sort: tuple[tuple[str, str], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()   # composite indexes, e.g. (platform, ship_date)
 
     def title(self, lang: str = 'zh') -> str:
         return (self.label_en or self.label) if lang == 'en' else self.label

@@ -97,6 +97,7 @@ class RegisterIn(_In):
     title: StrictStr | None = None
     order: StrictInt = 100
     sort: list[StrictStr] = Field(default_factory=list)
+    indexes: list[list[StrictStr]] = Field(default_factory=list)
     fields: list[FieldIn]
     checklist: list[ChecklistIn] = Field(default_factory=list)
     workflow: WorkflowIn | None = None

@@ -167,3 +167,29 @@ async def test_own_scope_holds_for_direct_ids(engine, actors):
     with pytest.raises(PermissionDenied):   # cannot create a row for someone else
         await records.create_row(actors['staff'], 'attendance', {'employee': 'staff2', 'sign_in': '09:00'})
     assert other['late_minutes'] == 20 and other['absence_days'] == 0.5
+
+
+async def test_quick_search_terms_of_any_length(engine, actors):
+    w = actors['warehouse']
+    for i, (receiver, tracking) in enumerate([('王芳', 'SF1234567890'), ('王芳芳', 'YT9876543210'),
+                                              ('李雷', 'ZT5555555555')]):
+        await records.create_row(w, 'shipments', {**SHIPMENT, 'order_no': f'Q-{i}', 'receiver': receiver,
+                                                  'tracking_no': tracking})
+    async def hits(text):
+        return sorted(r['order_no'] for r in await records.list_rows(w, 'shipments', RowQuery(quick=text)))
+    assert await hits('王芳') == ['Q-0', 'Q-1']          # two characters
+    assert await hits('芳') == ['Q-0', 'Q-1']            # one character
+    assert await hits('sf12345') == ['Q-0']              # 3+ characters, case-insensitive
+    assert await hits('王芳 yt98') == ['Q-1']            # every word must match
+    assert await hits('不存在') == []
+    assert await records.count_rows(w, 'shipments', RowQuery(quick='王芳')) == 2
+
+
+async def test_quick_search_never_reveals_hidden_columns(engine, actors):
+    values = {'receipt_no': 'RK20261127-001', 'supplier': '秘密供应商', 'sku': 'A1', 'product_name': 'T恤',
+              'quantity': 10, 'inspection': '合格'}
+    await records.create_row(actors['warehouse'], 'goods_receipts', values)
+    designer = actors['designer']
+    assert 'supplier' not in (await records.list_rows(designer, 'goods_receipts', RowQuery()))[0]
+    assert await records.count_rows(designer, 'goods_receipts', RowQuery(quick='秘密供应商')) == 0
+    assert await records.count_rows(designer, 'goods_receipts', RowQuery(quick='T恤')) == 1

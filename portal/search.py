@@ -1,0 +1,101 @@
+"""The grid's quick search. On SQLite an FTS5 trigram index per register (kept in step by triggers) answers
+terms of 3+ characters from the index and 2-character terms by expanding them to the index's trigrams
+(every value ends in a separator, so each occurrence of a 2-character term starts some trigram); 1-character
+terms scan the narrow index table. PostgreSQL matches the columns with ILIKE. Only fields no role hides are
+indexed, so a search can never reveal a hidden column."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tortoise.expressions import Q, RawSQL
+
+from .fields.normalize import clean
+from .schema import Catalog, FieldSpec, RegisterSchema
+
+SEP = 'char(31)'
+MAX_EXPANSION = 400
+
+
+def searchable(register: RegisterSchema, catalog: Catalog) -> list[FieldSpec]:
+    hidden = set()
+    for role in catalog.roles.values():
+        rights = role.registers.get(register.key) or role.registers.get('*')
+        if rights:
+            hidden |= rights.hidden
+    return [f for f in register.fields if (f.search if f.search is not None else f.kind.searchable)
+            and f.name not in hidden]
+
+
+def table(key: str) -> str:
+    return f'{key}__fts'
+
+
+def signature(register: RegisterSchema, catalog: Catalog) -> str:
+    names = ','.join(f.name for f in searchable(register, catalog))
+    return hashlib.sha1(names.encode()).hexdigest()[:12]
+
+
+def ddl(register: RegisterSchema, catalog: Catalog) -> list[str]:
+    """SQLite statements that (re)create the index, its triggers and its contents."""
+    key, fts = register.key, table(register.key)
+    fields = searchable(register, catalog)
+    if not fields:
+        return [f'DROP TABLE IF EXISTS "{fts}"', f'DROP TABLE IF EXISTS "{fts}_vocab"']
+
+    def expr(alias: str) -> str:
+        return ' || '.join(f"coalesce(CAST({alias}.\"{f.name}\" AS TEXT), '') || {SEP}" for f in fields)
+    return [
+        f'DROP TRIGGER IF EXISTS "{fts}_ai"', f'DROP TRIGGER IF EXISTS "{fts}_au"', f'DROP TRIGGER IF EXISTS "{fts}_ad"',
+        f'DROP TABLE IF EXISTS "{fts}_vocab"', f'DROP TABLE IF EXISTS "{fts}"',
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5(body, tokenize = \'trigram\')',
+        f'CREATE VIRTUAL TABLE "{fts}_vocab" USING fts5vocab("{fts}", \'row\')',
+        f'INSERT INTO "{fts}"(rowid, body) SELECT id, {expr(key)} FROM "{key}"',
+        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{key}" BEGIN '
+        f'INSERT INTO "{fts}"(rowid, body) VALUES (new.id, {expr("new")}); END',
+        f'CREATE TRIGGER "{fts}_au" AFTER UPDATE ON "{key}" BEGIN DELETE FROM "{fts}" WHERE rowid = old.id; '
+        f'INSERT INTO "{fts}"(rowid, body) VALUES (new.id, {expr("new")}); END',
+        f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{key}" BEGIN DELETE FROM "{fts}" WHERE rowid = old.id; END',
+    ]
+
+
+async def quick_filter(qs, register: RegisterSchema, catalog: Catalog, text: str, visible: list[FieldSpec],
+                       dialect: str, conn) -> Any:
+    words = [w for w in str(clean(text)).lower().split() if w][:5]
+    if not words:
+        return qs
+    if dialect != 'sqlite':
+        fields = [f for f in searchable(register, catalog) if f in visible]
+        for word in words:
+            qs = qs.filter(Q(*[Q(**{f'{f.name}__icontains': word}) for f in fields], join_type='OR'))
+        return qs
+    fts = table(register.key)
+    for i, word in enumerate(words):
+        condition = await _condition(fts, word, conn)
+        qs = qs.annotate(**{f'_q{i}': RawSQL(condition)}).filter(**{f'_q{i}': 1})
+    return qs
+
+
+async def _condition(fts: str, word: str, conn) -> str:
+    if len(word) >= 3:
+        return f'"id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {_literal(_phrase(word))})'
+    if len(word) == 2:
+        rows = await conn.execute_query_dict(
+            f'SELECT term FROM "{fts}_vocab" WHERE term >= ? AND term < ? LIMIT {MAX_EXPANSION + 1}',
+            [word, word + '\U0010ffff'])
+        terms = [r['term'] for r in rows]
+        if not terms:
+            return '0'
+        if len(terms) <= MAX_EXPANSION:
+            match = ' OR '.join(_phrase(t) for t in terms)
+            return f'"id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {_literal(match)})'
+    like = '%' + word.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
+    return f'"id" IN (SELECT rowid FROM "{fts}" WHERE body LIKE {_literal(like)} ESCAPE \'\\\')'
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
