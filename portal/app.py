@@ -5,6 +5,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from fastapi.middleware.gzip import GZipMiddleware
 from nicegui import app, ui
 
 from . import auth, boot
@@ -78,5 +79,7 @@ def run(settings: Settings, *, host: str | None = None, port: int | None = None)
     build(settings)
     ui.run(host=host or settings.host, port=port or settings.port, title='运营台 · Ops Portal',
            storage_secret=settings.storage_secret(), language='zh-CN', reload=False, show=False,
-           favicon='📋', reconnect_timeout=10)
+           favicon='📋', reconnect_timeout=10,
+           # level 1: grid blocks are compressed ~6x at a fraction of the default level's CPU time
+           gzip_middleware_factory=lambda asgi: GZipMiddleware(asgi, minimum_size=1000, compresslevel=1))
     return 0

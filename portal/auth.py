@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from nicegui import app
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from . import users
 from .access import Actor
@@ -92,20 +90,28 @@ def forget_actor(username: str | None = None) -> None:
         _actors.pop(username, None)
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    """Every page and endpoint needs a valid session, except the allow-list above."""
+class AuthMiddleware:
+    """Every page and endpoint needs a valid session, except the allow-list above (a plain ASGI middleware:
+    the grid fetches blocks through it many times a second)."""
 
-    async def dispatch(self, request: Request, call_next):
-        path = request.url.path
-        if allowed_without_login(path):
-            return await call_next(request)
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] != 'http' or allowed_without_login(scope['path']):
+            await self.app(scope, receive, send)
+            return
+        path = scope['path']
         state = session_state(app.storage.user)
         if state != 'ok':
             if state != 'none':
                 end_session()
-            if path.startswith('/grid/') or path.startswith('/download/') or request.method != 'GET':
-                return JSONResponse({'detail': '请重新登录 · please sign in'}, status_code=401)
-            reason = '' if state == 'none' else f'&reason={state}'
-            return RedirectResponse(f'/login?redirect_to={quote(path)}{reason}')
+            if path.startswith(('/grid/', '/download/')) or scope['method'] != 'GET':
+                response = JSONResponse({'detail': '请重新登录 · please sign in'}, status_code=401)
+            else:
+                reason = '' if state == 'none' else f'&reason={state}'
+                response = RedirectResponse(f'/login?redirect_to={quote(path)}{reason}')
+            await response(scope, receive, send)
+            return
         touch()
-        return await call_next(request)
+        await self.app(scope, receive, send)

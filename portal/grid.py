@@ -91,18 +91,28 @@ def grid_options(register: RegisterSchema, granted: Rights, lang: str, ctx: dict
 
 def payload(register: RegisterSchema, granted: Rights, row: dict[str, Any]) -> dict[str, Any]:
     """A row as JSON for the grid and the API: visible fields only, by their types' JSON forms."""
-    out: dict[str, Any] = {'id': row['id'], '_v': row.get('version')}
-    for spec in access.visible_fields(register, granted):
-        if spec.name in row:
-            out[spec.name] = spec.kind.to_json(row[spec.name], spec)
-        title = f'{spec.name}__title'
-        if title in row:
-            out[title] = row[title]
-    if register.row_checklist:
-        out['checks'] = {k: v for k, v in (row.get('checks') or {}).items()}
-    for key in ('_moves', '_overdue', '_errors'):
-        if key in row:
-            out[key] = row[key]
+    return payloads(register, granted, [row])[0]
+
+
+def payloads(register: RegisterSchema, granted: Rights, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    columns = [(spec.name, spec.kind.to_json, spec, f'{spec.name}__title' if spec.ref else None)
+               for spec in access.visible_fields(register, granted)]
+    checks = bool(register.row_checklist)
+    out = []
+    for row in rows:
+        item: dict[str, Any] = {'id': row['id'], '_v': row.get('version')}
+        for name, to_json, spec, title in columns:
+            if name in row:
+                value = row[name]
+                item[name] = None if value is None else to_json(value, spec)
+            if title and title in row:
+                item[title] = row[title]
+        if checks:
+            item['checks'] = row.get('checks') or {}
+        for key in ('_moves', '_overdue', '_errors'):
+            if key in row:
+                item[key] = row[key]
+        out.append(item)
     return out
 
 

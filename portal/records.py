@@ -17,7 +17,8 @@ from .rules import engine as rules
 from .runtime import rt
 from .schema import FieldSpec, RegisterSchema, Rights
 
-META_COLUMNS = ('id', 'version', 'checks', 'created_by', 'created_at', 'updated_by', 'updated_at')
+META_COLUMNS = ('id', 'version', 'checks', 'updated_by', 'updated_at')
+LIST_COLUMNS = ('id', 'version', 'checks')
 
 
 # --- opening a register ---------------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ async def list_rows(actor: Actor, key: str, query: rq.RowQuery) -> list[dict[str
     qs = await _queryset(register, granted, actor, query, ctx)
     order = rq.order_by(query.sort, {f.name: f for f in visible}, register.default_sort)
     rows = await qs.order_by(*order).offset(query.start).limit(query.limit).values(
-        *META_COLUMNS, *(f.name for f in visible))
+        *LIST_COLUMNS, *(f.name for f in visible))
     await decorate(register, granted, actor, rows)
     return rows
 

@@ -5,8 +5,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-def _types():
-    from .fields.base import _REGISTRY   # imported late: the field types import nothing from here at runtime
+_REGISTRY: dict | None = None
+
+
+def _types() -> dict:
+    global _REGISTRY
+    if _REGISTRY is None:
+        from .fields.base import _REGISTRY as registry   # imported late: field types import nothing from here
+        _REGISTRY = registry
     return _REGISTRY
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from nicegui import app
 
 from .. import access, auth, grid, records
@@ -27,7 +27,8 @@ def register_routes() -> None:
             return JSONResponse({'detail': exc.message(actor.lang)}, status_code=exc.status)
         register = records.register_of(key)
         granted = access.rights(rt().catalog, actor, key)
-        return {'rows': [grid.payload(register, granted, r) for r in rows]}
+        return Response(json.dumps({'rows': grid.payloads(register, granted, rows)}, ensure_ascii=False,
+                                   separators=(',', ':')), media_type='application/json')
 
     @app.post('/grid/{key}/count')
     async def grid_count(key: str, request: Request):
