@@ -46,7 +46,7 @@ def _decoded(rows: list[dict]) -> list[dict]:
 
 async def save(batch: list[AuditEntry], using=None) -> None:
     if batch:
-        await AuditEntry.bulk_create(batch, using_db=using)
+        await AuditEntry.bulk_create(batch, batch_size=2000, using_db=using)
 
 
 async def system_entry(actor: str, event: str, text: str, register: str = '*') -> None:

@@ -63,6 +63,20 @@ async def transaction() -> AsyncIterator:
         yield tx
 
 
+async def reserve_ids(register: str, count: int, tx) -> list[int]:
+    """Ids for a bulk insert (executemany returns none): from the sequence on PostgreSQL; on SQLite the
+    write transaction holds the database lock, so the next ids after the highest ever used are ours."""
+    if dialect() == 'postgres':
+        rows = await tx.execute_query_dict(
+            f"SELECT nextval(pg_get_serial_sequence('\"{register}\"', 'id')) AS id FROM generate_series(1, {count})")
+        return [r['id'] for r in rows]
+    rows = await tx.execute_query_dict(
+        f'SELECT max(coalesce((SELECT max(id) FROM "{register}"), 0), '
+        f"coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{register}'), 0)) AS top")
+    top = rows[0]['top'] or 0
+    return list(range(top + 1, top + count + 1))
+
+
 def _patch_sqlite_begin() -> None:
     """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE), so a second process waits
     for busy_timeout instead of failing with 'database is locked' when a deferred read lock is upgraded."""

@@ -58,6 +58,25 @@ async def list_rows(actor: Actor, key: str, query: rq.RowQuery) -> list[dict[str
     return rows
 
 
+async def iter_rows(actor: Actor, key: str, query: rq.RowQuery, chunk: int, names: list[str]):
+    """All rows of a query (exports), in chunks, as python values of the requested visible fields."""
+    register, granted = open_register(actor, key, 'view')
+    ctx = await value_context(actor)
+    visible = {f.name: f for f in access.visible_fields(register, granted)}
+    columns = [n for n in names if n in visible]
+    qs = await _queryset(register, granted, actor, query, ctx)
+    order = rq.order_by(query.sort, visible, register.default_sort)
+    start = 0
+    while True:
+        rows = await qs.order_by(*order).offset(start).limit(chunk).values('id', *columns)
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk:
+            return
+        start += chunk
+
+
 async def count_rows(actor: Actor, key: str, query: rq.RowQuery) -> int:
     register, granted = open_register(actor, key, 'view')
     ctx = await value_context(actor)
@@ -315,13 +334,29 @@ class Writer:
         now = self.ctx.now
         obj = await self.model.create(using_db=self.tx, version=1, created_by=self.actor.username, created_at=now,
                                       updated_by=self.actor.username, updated_at=now, checks={}, **row)
-        changes = [Change(f.name, None, f.kind.to_json(row[f.name], f)) for f in register.fields
-                   if row.get(f.name) is not None]
         await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=obj.id,
-                                       event='create', changes=changes,
+                                       event='create', changes=[Change(None, None, row_json(register, row))],
                                        source=self.source, action_id=self.action_id, version=1, at=now), self.tx)
         self.events.append(ChangeEvent(register.key, (obj.id,), 'create', self.actor.username))
         return {'id': obj.id, 'version': 1, **row, 'checks': {}}
+
+    async def create_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert prepared rows (already parsed, computed and checked) in bulk, with one audit entry each."""
+        if not rows:
+            return []
+        for row in rows:
+            self._scope_guard(row)
+        now, who = self.ctx.now, self.actor.username
+        ids = await db.reserve_ids(self.register.key, len(rows), self.tx)
+        objects = [self.model(id=row_id, version=1, created_by=who, created_at=now, updated_by=who, updated_at=now,
+                              checks={}, **row) for row_id, row in zip(ids, rows)]
+        await self.model.bulk_create(objects, batch_size=1000, using_db=self.tx)
+        await audit.save([e for row_id, row in zip(ids, rows) for e in audit.entries(
+            actor=who, register=self.register.key, row_id=row_id, event='create',
+            changes=[Change(None, None, row_json(self.register, row))], source=self.source,
+            action_id=self.action_id, version=1, at=now)], self.tx)
+        self.events.append(ChangeEvent(self.register.key, tuple(ids[:1000]), 'create', who))
+        return ids
 
     async def update(self, row_id: int, raw: dict[str, Any], version: int | None) -> dict[str, Any]:
         register = self.register
@@ -414,11 +449,17 @@ class Writer:
         return len(ids)
 
 
+def row_json(register: RegisterSchema, row: dict[str, Any]) -> dict[str, Any]:
+    """A row's field values in their JSON forms (the audit keeps created rows like this)."""
+    return {f.name: f.kind.to_json(row[f.name], f) for f in register.fields if row.get(f.name) is not None}
+
+
 async def _conflict(register: RegisterSchema, granted: Rights, current: dict[str, Any], seen: int) -> Conflict:
     at = current.get('updated_at')
     login = current.get('updated_by') or '?'
     return Conflict('error.conflict', current=visible_row(register, granted, current),
-                    by=(await users.directory()).get(login, login), at=at.strftime('%Y-%m-%d %H:%M:%S') if at else '?',
+                    by=(await users.directory()).get(login, login),
+                    at=at.strftime('%Y-%m-%d %H:%M:%S') if at else '?',
                     version=current['version'], seen=seen)
 
 

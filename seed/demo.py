@@ -107,6 +107,8 @@ def demo_row(register: RegisterSchema, rng: random.Random, i: int, ctx: dict, re
     for spec in register.fields:
         row[spec.name] = None if spec.computed or (not spec.required and rng.random() < 0.15) \
             else spec.kind.demo(rng, spec, ctx)
+        if spec.unique and isinstance(row[spec.name], str):
+            row[spec.name] = f'{row[spec.name]}-{i:06d}'       # unique fields get unique demo values
     if register.workflow is not None:
         row[register.workflow.field] = register.workflow.initial
     if realism is not None:

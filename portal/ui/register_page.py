@@ -93,6 +93,13 @@ class RegisterPage:
                     'dense flat').mark('redo').tooltip('Ctrl+Y')
             self.extra_tools = ui.row().classes('items-center gap-1')
             self._views_menu()
+            from . import excel_ui
+            if 'export' in actions:
+                ui.button(t('ui.export', lang), icon='file_download', on_click=lambda: excel_ui.export_dialog(
+                    self)).props('dense flat').mark('export')
+            if 'import' in actions and writable:
+                ui.button(t('ui.import', lang), icon='file_upload', on_click=lambda: excel_ui.import_dialog(
+                    self)).props('dense flat').mark('import')
             ui.space()
             self._clause_links()
 

@@ -1,0 +1,44 @@
+"""The user's own file back, with each bad cell highlighted and commented, and an error column per row."""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from ..i18n import t
+from .importer import ImportPlan, read_table
+
+BAD = PatternFill('solid', fgColor='F4C7C3')
+
+
+def annotated(plan: ImportPlan, lang: str = 'zh') -> bytes:
+    if plan.kind == 'xlsx':
+        book = load_workbook(plan.path)      # defusedxml is installed: openpyxl parses with it
+        sheet = book.worksheets[0]
+    else:
+        book = Workbook()
+        sheet = book.active
+        for row in read_table(plan.path, 'csv'):
+            sheet.append(row)
+    per_row: dict[int, list[str]] = defaultdict(list)
+    for problem in plan.problems:
+        per_row[problem.row].append(problem.text(lang))
+        if problem.column:
+            cell = sheet[f'{problem.column}{problem.row}']
+            cell.fill = BAD
+            note = problem.message(lang)
+            cell.comment = Comment(note if cell.comment is None else f'{cell.comment.text}\n{note}', 'Ops Portal',
+                                   width=240, height=90)
+    errors_col = sheet.max_column + 1
+    header = sheet.cell(row=max(plan.header_row, 1), column=errors_col, value=t('import.errors_column', lang))
+    header.font = Font(bold=True, color='C5221F')
+    for row, messages in per_row.items():
+        sheet.cell(row=row, column=errors_col, value='\n'.join(messages)).font = Font(color='C5221F')
+    if plan.file_problems:
+        sheet.cell(row=max(plan.header_row, 1), column=errors_col + 1, value='\n'.join(plan.file_problems))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

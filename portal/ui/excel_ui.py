@@ -1,0 +1,153 @@
+"""Export, template and import dialogs of the register page (the work is done by portal.excel)."""
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from nicegui import ui
+
+from ..errors import PortalError
+from ..excel import annotate, export, importer, template
+from ..i18n import add_messages, t
+from ..query import RowQuery
+from ..runtime import rt
+
+add_messages({
+    'excel.export_title': ('导出当前视图', 'Export the current view'),
+    'excel.export_note': ('按表格当前的筛选、排序、搜索和可见列导出', 'Exports the grid\'s current filters, sort, search and '
+                          'visible columns'),
+    'excel.start': ('开始导出', 'Export'),
+    'excel.done': ('已导出 {rows} 行', '{rows} rows exported'),
+    'excel.import_title': ('导入 Excel / CSV', 'Import Excel / CSV'),
+    'excel.template': ('下载导入模板', 'Download the template'),
+    'excel.upload': ('选择或拖入 .xlsx / .csv 文件', 'Choose or drop an .xlsx / .csv file'),
+    'excel.summary': ('新增 {creates} 行,更新 {updates} 行,无变化 {unchanged} 行,错误 {errors} 处',
+                      '{creates} new, {updates} updated, {unchanged} unchanged, {errors} errors'),
+    'excel.annotated': ('下载标注了错误的文件', 'Download my file with the errors marked'),
+    'excel.valid_only': ('只导入没有错误的行', 'Import the valid rows only'),
+    'excel.apply': ('导入', 'Import'),
+    'excel.imported': ('已导入:新增 {created} 行,更新 {updated} 行', 'Imported: {created} new, {updated} updated'),
+    'excel.row': ('行', 'Row'), 'excel.column': ('列', 'Column'), 'excel.header': ('表头', 'Header'),
+    'excel.message': ('问题', 'Problem'),
+})
+
+
+def work_dir(name: str) -> Path:
+    path = rt().settings.data_dir / name
+    path.mkdir(parents=True, exist_ok=True)
+    for old in sorted(path.iterdir())[:-50]:       # keep the folder small
+        old.unlink(missing_ok=True)
+    return path
+
+
+async def export_dialog(page) -> None:
+    lang = page.lang
+    state = await ui.run_javascript(f'portalGrid.viewState({page.grid.id})')
+    st = await ui.run_javascript(f'portalGrid.state[{json.dumps(page.key)}]')
+    columns = [c['colId'] for c in state.get('columns', []) if not c.get('hide')]
+    sort = sorted([c for c in state.get('columns', []) if c.get('sort')], key=lambda c: c.get('sortIndex') or 0)
+    query = RowQuery.parse({'filter': state.get('filter') or {}, 'quick': st.get('quick') or '',
+                            'queue': st.get('queue'), 'where': st.get('where'),
+                            'sort': [{'colId': c['colId'], 'sort': c['sort']} for c in sort]})
+    with ui.dialog() as dialog, ui.card().classes('w-[420px]').mark('export-dialog'):
+        ui.label(t('excel.export_title', lang)).classes('text-h6')
+        ui.label(t('excel.export_note', lang)).classes('text-sm text-grey-7')
+        fmt = ui.radio({'xlsx': 'Excel (.xlsx)', 'csv': 'CSV'}, value='xlsx').props('inline').mark('export-format')
+        bar = ui.linear_progress(value=0, show_value=False).props('instant-feedback')
+        bar.visible = False
+        note = ui.label('')
+
+        async def start() -> None:
+            bar.visible = True
+            out = work_dir('exports') / f'{uuid.uuid4().hex}.{fmt.value}'
+
+            def progress(done: int, total: int) -> None:
+                bar.value = done / total if total else 1
+            try:
+                result = await export.export(page.actor, page.key, query, out, fmt=fmt.value, columns=columns,
+                                             progress=progress)
+            except PortalError as exc:
+                note.text = exc.message(lang)
+                return
+            bar.value = 1
+            note.text = t('excel.done', lang, rows=result.rows)
+            ui.download(result.path, result.filename)
+        with ui.row().classes('w-full justify-end'):
+            ui.button(t('ui.close', lang), on_click=dialog.close).props('flat')
+            ui.button(t('excel.start', lang), on_click=start).mark('export-start')
+    dialog.open()
+
+
+async def import_dialog(page) -> None:
+    lang = page.lang
+    with ui.dialog() as dialog, ui.card().classes('w-[860px] max-w-full').mark('import-dialog'):
+        ui.label(t('excel.import_title', lang)).classes('text-h6')
+
+        async def get_template() -> None:
+            data = await template.template(page.actor, page.key)
+            ui.download(data, template.filename(page.actor, page.key))
+        ui.button(t('excel.template', lang), icon='download', on_click=get_template).props('flat dense').mark(
+            'template')
+        result = ui.column().classes('w-full')
+
+        async def uploaded(e) -> None:
+            result.clear()
+            path = work_dir('uploads') / f'{uuid.uuid4().hex}{Path(e.file.name).suffix.lower()}'
+            await e.file.save(path)
+            try:
+                plan = await importer.plan_import(page.actor, page.key, path, e.file.name)
+            except PortalError as exc:
+                with result:
+                    ui.label(exc.message(lang)).classes('text-red-8').mark('import-error')
+                return
+            with result:
+                _preview(page, plan, dialog)
+        ui.upload(label=t('excel.upload', lang), auto_upload=True, on_upload=uploaded,
+                  max_file_size=rt().settings.import_max_mb * 1024 * 1024).props(
+            'accept=".xlsx,.csv"').classes('w-full').mark('import-upload')
+        with ui.row().classes('w-full justify-end'):
+            ui.button(t('ui.close', lang), on_click=dialog.close).props('flat')
+    dialog.open()
+
+
+def _preview(page, plan: importer.ImportPlan, dialog) -> None:
+    lang = page.lang
+    for problem in plan.file_problems:
+        ui.label(problem).classes('text-red-8').mark('import-file-problem')
+    ui.label(t('excel.summary', lang, creates=len(plan.creates), updates=len(plan.updates),
+               unchanged=plan.unchanged, errors=len(plan.problems))).mark('import-summary')
+    if plan.problems:
+        columns = [{'name': n, 'label': t(f'excel.{n}', lang), 'field': n, 'align': 'left'}
+                   for n in ('row', 'column', 'header', 'message')]
+        rows = [{'id': i, 'row': p.row, 'column': p.column, 'header': p.header, 'message': p.message(lang)}
+                for i, p in enumerate(plan.problems[:500])]
+        ui.table(columns=columns, rows=rows, row_key='id').props('dense flat virtual-scroll').classes(
+            'w-full max-h-80').mark('import-problems')
+
+        def download() -> None:
+            ui.download(annotate.annotated(plan, lang), f'{Path(plan.path).stem}-errors.xlsx')
+        ui.button(t('excel.annotated', lang), icon='download', on_click=download).props('outline').mark(
+            'import-annotated')
+    valid_only = ui.checkbox(t('excel.valid_only', lang)).mark('import-valid-only')
+    valid_only.visible = bool(plan.problems)
+    bar = ui.linear_progress(value=0, show_value=False)
+    bar.visible = False
+
+    async def apply() -> None:
+        bar.visible = True
+
+        def progress(done: int, total: int) -> None:
+            bar.value = done / total if total else 1
+        try:
+            outcome = await importer.apply_import(page.actor, plan, valid_only=valid_only.value, progress=progress)
+        except PortalError as exc:
+            ui.notify(exc.message(lang), type='negative', multi_line=True)
+            return
+        ui.notify(t('excel.imported', lang, **{k: outcome[k] for k in ('created', 'updated')}), type='positive')
+        page.say(t('excel.imported', lang, **{k: outcome[k] for k in ('created', 'updated')}))
+        dialog.close()
+        page.refresh()
+    button = ui.button(t('excel.apply', lang), icon='upload', on_click=apply).mark('import-apply')
+    if plan.file_problems or not (plan.creates or plan.updates):
+        button.disable()
