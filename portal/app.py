@@ -20,13 +20,14 @@ def build(settings: Settings, *, first_start_demo: bool = False) -> None:
     """Register every page, route and hook on the NiceGUI app (idempotent per process)."""
     from pages import admin, home, regulations, settings as settings_page
 
-    from .ui import grid_api, login, register_page
+    from .ui import grid_api, history_ui, login, register_page
     app.add_static_files('/portal-static', STATIC)
     ui.add_head_html('<link rel="stylesheet" href="/portal-static/portal.css">'
                      '<script src="/portal-static/portal.js"></script>', shared=True)
     app.add_middleware(auth.AuthMiddleware)
     login.register_pages()
     register_page.register_pages()
+    history_ui.register_pages()
     grid_api.register_routes()
     home.register()
     regulations.register()
@@ -60,6 +61,22 @@ async def ready() -> None:
         await task
 
 
+async def _daily_backups(settings: Settings) -> None:
+    """One verified backup a day while the portal runs, keeping PORTAL_BACKUP_KEEP of them."""
+    import logging
+
+    from . import backup
+    while True:
+        await asyncio.sleep(60)
+        try:
+            path = await asyncio.to_thread(backup.backup, settings)
+            backup.prune(settings, settings.backup_keep)
+            logging.getLogger(__name__).info('daily backup %s', path)
+        except Exception:
+            logging.getLogger(__name__).exception('daily backup failed')
+        await asyncio.sleep(24 * 3600 - 60)
+
+
 def run(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
     """Check and migrate first (refusing to start on any schema problem), print first-start logins, serve."""
     async def prepare():
@@ -76,7 +93,12 @@ def run(settings: Settings, *, host: str | None = None, port: int | None = None)
               file=sys.stderr)
         return 1
     boot.print_logins(created)
+    from . import backup
+    backup.mark_running(settings)
     build(settings)
+    app.on_shutdown(lambda: backup.clear_running(settings))
+    if settings.daily_backup and settings.is_sqlite:
+        app.on_startup(lambda: asyncio.ensure_future(_daily_backups(settings)))
     ui.run(host=host or settings.host, port=port or settings.port, title='运营台 · Ops Portal',
            storage_secret=settings.storage_secret(), language='zh-CN', reload=False, show=False,
            favicon='📋', reconnect_timeout=10,

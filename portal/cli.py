@@ -48,9 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _with_engine(settings: Settings, handler, args) -> int:
     from . import boot
+    from .cli_ops import ENGINE_FREE
     from .errors import PortalError, SchemaError
     try:
         if args.command == 'migrate':
+            return await handler(settings, args)
+        if args.command in ENGINE_FREE:      # file-level operations: no engine, no migration
             return await handler(settings, args)
         await boot.start(settings, first_start_demo=False)
     except SchemaError as exc:

@@ -113,7 +113,7 @@ def demo_row(register: RegisterSchema, rng: random.Random, i: int, ctx: dict, re
         row[register.workflow.field] = register.workflow.initial
     if realism is not None:
         realism(row, rng, i, ctx)
-    return row
+    return {k: (None if v == '' else v) for k, v in row.items()}     # empty text is stored as NULL, as input is
 
 
 def _ticks(register: RegisterSchema, row: dict, author: str, now) -> dict:

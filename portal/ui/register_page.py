@@ -92,6 +92,12 @@ class RegisterPage:
                 ui.button(t('ui.redo', lang), icon='redo', on_click=lambda: self.redo()).props(
                     'dense flat').mark('redo').tooltip('Ctrl+Y')
             self.extra_tools = ui.row().classes('items-center gap-1')
+            ui.button(t('ui.history', lang), icon='history', on_click=self.show_history).props(
+                'dense flat').mark('history')
+            if 'delete' in actions and writable:
+                from . import history_ui
+                ui.button(t('ui.recycle', lang), icon='restore_from_trash',
+                          on_click=lambda: history_ui.recycle_dialog(self)).props('dense flat').mark('recycle')
             self._views_menu()
             from . import excel_ui
             if 'export' in actions:
@@ -305,6 +311,12 @@ class RegisterPage:
             return
         row = await records.get_row(self.actor, self.key, row_id)
         await form.open_record(self.actor, self.register, self.granted, row, self._after_form, duplicate=True)
+
+    async def show_history(self) -> None:
+        from . import history_ui
+        row_id = await self._one_row()
+        if row_id is not None:
+            await history_ui.history_dialog(self, row_id)
 
     async def _one_row(self) -> int | None:
         selected = await self.selected_ids()

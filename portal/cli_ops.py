@@ -1,0 +1,66 @@
+"""Operations commands of the CLI: backup, restore, purge, report."""
+from __future__ import annotations
+
+
+from pathlib import Path
+
+
+def add_commands(sub) -> None:
+    bk = sub.add_parser('backup', help='consistent online copy of the SQLite database, verified')
+    bk.add_argument('--out', help='FILE (default: data/backups/portal-<time>.db)')
+    rs = sub.add_parser('restore', help='restore a backup into a stopped portal')
+    rs.add_argument('file')
+    pg = sub.add_parser('purge', help='delete rows from the recycle bin for good (older than --days)')
+    pg.add_argument('--days', type=int, help='default: PORTAL_RECYCLE_DAYS (30)')
+    pg.add_argument('--register')
+    rp = sub.add_parser('report', help='write a report to .xlsx')
+    rp.add_argument('name')
+    rp.add_argument('--month', required=True, help='YYYY-MM')
+    rp.add_argument('--out', required=True)
+
+
+ENGINE_FREE = {'backup', 'restore'}
+
+
+def handler(command: str):
+    handlers = {'backup': _backup, 'restore': _restore, 'purge': _purge, 'report': _report}
+    if command not in handlers:
+        raise SystemExit(f'unknown command {command}')
+    return handlers[command]
+
+
+async def _backup(settings, args) -> int:
+    from . import backup
+    path = backup.backup(settings, Path(args.out) if args.out else None)
+    print(f'backup written and verified (integrity_check ok): {path}')
+    removed = backup.prune(settings, settings.backup_keep) if not args.out else []
+    for old in removed:
+        print(f'removed old backup {old}')
+    return 0
+
+
+async def _restore(settings, args) -> int:
+    from . import backup
+    kept = backup.restore(settings, Path(args.file))
+    print(f'restored {args.file} → {settings.sqlite_path} (the previous database is kept as {kept})')
+    return 0
+
+
+async def _purge(settings, args) -> int:
+    from . import history
+    days = args.days if args.days is not None else settings.recycle_days
+    counts = await history.purge(days, args.register)
+    for key, n in counts.items():
+        print(f'{key}: {n} rows purged (deleted more than {days} days ago)')
+    return 0
+
+
+async def _report(settings, args) -> int:
+    from . import reports
+    from .access import SYSTEM
+    data = await reports.report_xlsx(SYSTEM, args.name, args.month)
+    Path(args.out).write_bytes(data)
+    print(f'report {args.name} {args.month} → {args.out}')
+    return 0
+
+
