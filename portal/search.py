@@ -31,8 +31,11 @@ def table(key: str) -> str:
     return f'{key}__fts'
 
 
+INDEX_VERSION = 'v2'   # v2: only live (not soft-deleted) rows are indexed
+
+
 def signature(register: RegisterSchema, catalog: Catalog) -> str:
-    names = ','.join(f.name for f in searchable(register, catalog))
+    names = INDEX_VERSION + ','.join(f.name for f in searchable(register, catalog))
     return hashlib.sha1(names.encode()).hexdigest()[:12]
 
 
@@ -50,11 +53,11 @@ def ddl(register: RegisterSchema, catalog: Catalog) -> list[str]:
         f'DROP TABLE IF EXISTS "{fts}_vocab"', f'DROP TABLE IF EXISTS "{fts}"',
         f'CREATE VIRTUAL TABLE "{fts}" USING fts5(body, tokenize = \'trigram\')',
         f'CREATE VIRTUAL TABLE "{fts}_vocab" USING fts5vocab("{fts}", \'row\')',
-        f'INSERT INTO "{fts}"(rowid, body) SELECT id, {expr(key)} FROM "{key}"',
-        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{key}" BEGIN '
+        f'INSERT INTO "{fts}"(rowid, body) SELECT id, {expr(key)} FROM "{key}" WHERE deleted_at IS NULL',
+        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{key}" WHEN new.deleted_at IS NULL BEGIN '
         f'INSERT INTO "{fts}"(rowid, body) VALUES (new.id, {expr("new")}); END',
         f'CREATE TRIGGER "{fts}_au" AFTER UPDATE ON "{key}" BEGIN DELETE FROM "{fts}" WHERE rowid = old.id; '
-        f'INSERT INTO "{fts}"(rowid, body) VALUES (new.id, {expr("new")}); END',
+        f'INSERT INTO "{fts}"(rowid, body) SELECT new.id, {expr("new")} WHERE new.deleted_at IS NULL; END',
         f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{key}" BEGIN DELETE FROM "{fts}" WHERE rowid = old.id; END',
     ]
 
@@ -76,19 +79,43 @@ async def quick_filter(qs, register: RegisterSchema, catalog: Catalog, text: str
     return qs
 
 
-async def _condition(fts: str, word: str, conn) -> str:
+async def count_only(register: RegisterSchema, text: str, dialect: str, conn) -> int | None:
+    """The count of a bare quick search (no filters, no row scope), straight from the index, which holds only
+    live rows; None when that shortcut does not apply."""
+    words = [w for w in str(clean(text)).lower().split() if w][:5]
+    if dialect != 'sqlite' or not words:
+        return None
+    parts = [await _match(table(register.key), w, conn) for w in words]
+    if any(p is None for p in parts):
+        return None
+    if any(p == '' for p in parts):
+        return 0
+    match = ' AND '.join(f'({p})' for p in parts)
+    rows = await conn.execute_query_dict(f'SELECT count(*) AS n FROM "{table(register.key)}" '
+                                         f'WHERE "{table(register.key)}" MATCH ?', [match])
+    return rows[0]['n']
+
+
+async def _match(fts: str, word: str, conn) -> str | None:
+    """An FTS5 MATCH expression for one word ('' = matches nothing, None = not expressible: 1 character)."""
     if len(word) >= 3:
-        return f'"id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {_literal(_phrase(word))})'
+        return _phrase(word)
     if len(word) == 2:
         rows = await conn.execute_query_dict(
             f'SELECT term FROM "{fts}_vocab" WHERE term >= ? AND term < ? LIMIT {MAX_EXPANSION + 1}',
             [word, word + '\U0010ffff'])
         terms = [r['term'] for r in rows]
-        if not terms:
-            return '0'
         if len(terms) <= MAX_EXPANSION:
-            match = ' OR '.join(_phrase(t) for t in terms)
-            return f'"id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {_literal(match)})'
+            return ' OR '.join(_phrase(t) for t in terms)
+    return None
+
+
+async def _condition(fts: str, word: str, conn) -> str:
+    match = await _match(fts, word, conn)
+    if match == '':
+        return '0'
+    if match is not None:
+        return f'"id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH {_literal(match)})'
     like = '%' + word.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
     return f'"id" IN (SELECT rowid FROM "{fts}" WHERE body LIKE {_literal(like)} ESCAPE \'\\\')'
 

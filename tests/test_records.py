@@ -184,6 +184,12 @@ async def test_quick_search_terms_of_any_length(engine, actors):
     assert await hits('王芳 yt98') == ['Q-1']            # every word must match
     assert await hits('不存在') == []
     assert await records.count_rows(w, 'shipments', RowQuery(quick='王芳')) == 2
+    first = (await records.list_rows(w, 'shipments', RowQuery(quick='王芳芳')))[0]
+    await records.delete_rows(w, 'shipments', [first['id']])          # deleted rows leave the search
+    assert await records.count_rows(w, 'shipments', RowQuery(quick='王芳')) == 1
+    assert await hits('王芳') == ['Q-0']
+    await records.restore_rows(w, 'shipments', [first['id']])
+    assert await records.count_rows(w, 'shipments', RowQuery(quick='芳')) == 2      # 1 character: scanned
 
 
 async def test_quick_search_never_reveals_hidden_columns(engine, actors):
