@@ -1,4 +1,4 @@
-"""The user's settings page: language (API tokens are added by the REST API issue)."""
+"""The user's settings page: language and personal API tokens."""
 from __future__ import annotations
 
 from nicegui import app, ui
@@ -7,7 +7,68 @@ from portal import auth, users
 from portal.ui.frame import frame
 from portal.ui.texts import t
 
-SECTIONS = []   # callables(actor) adding more sections (e.g. API tokens)
+from portal import tokens
+from portal.errors import PortalError
+from portal.i18n import add_messages
+from portal.ui.history_ui import shanghai
+
+add_messages({
+    'tokens.title': ('API 令牌', 'API tokens'),
+    'tokens.note': ('令牌代表您本人调用 /api/v1(权限与您相同);只显示一次,请妥善保存。',
+                    'A token calls /api/v1 as you (with your rights); it is shown once — keep it safe.'),
+    'tokens.name': ('名称(如:ERP 同步)', 'Name (e.g. ERP sync)'),
+    'tokens.create': ('创建令牌', 'Create token'),
+    'tokens.created': ('新令牌(只显示这一次):', 'New token (shown only now):'),
+    'tokens.revoke': ('撤销', 'Revoke'),
+    'tokens.revoked': ('已撤销', 'revoked'),
+    'tokens.last_used': ('最近使用', 'last used'),
+})
+
+
+async def _tokens_section(actor) -> None:
+    lang = actor.lang
+    ui.label(t('tokens.title', lang)).classes('text-h6 q-mt-md')
+    ui.label(t('tokens.note', lang)).classes('text-sm text-grey-7')
+
+    @ui.refreshable
+    async def listing() -> None:
+        for item in await tokens.list_for(actor.username):
+            with ui.row().classes('items-center gap-3').mark(f'token-{item["name"]}'):
+                ui.label(item['name']).classes('w-40')
+                ui.label(f'opt_{item["prefix"]}_…').classes('font-mono text-grey-7 w-36')
+                ui.label(shanghai(item['created_at'])).classes('text-sm w-40')
+                if item['revoked_at']:
+                    ui.label(t('tokens.revoked', lang)).classes('text-red-8')
+                else:
+                    if item['last_used_at']:
+                        ui.label(f'{t("tokens.last_used", lang)} {shanghai(item["last_used_at"])}').classes('text-xs')
+
+                    async def revoke(token_id=item['id']) -> None:
+                        await tokens.revoke(actor, token_id)
+                        await listing.refresh()
+                    ui.button(t('tokens.revoke', lang), on_click=revoke).props('flat dense color=negative').mark(
+                        'token-revoke')
+    await listing()
+    shown = ui.column()
+    with ui.row().classes('items-end gap-2'):
+        name = ui.input(t('tokens.name', lang)).classes('w-64').mark('token-name')
+
+        async def create() -> None:
+            try:
+                _, text = await tokens.create(actor, name.value or '')
+            except PortalError as exc:
+                ui.notify(exc.message(lang), type='negative')
+                return
+            shown.clear()
+            with shown:
+                ui.label(t('tokens.created', lang)).classes('text-green-9')
+                ui.code(text).classes('w-[640px]').mark('token-value')
+            name.value = ''
+            await listing.refresh()
+        ui.button(t('tokens.create', lang), on_click=create).mark('token-create')
+
+
+SECTIONS = [_tokens_section]
 
 
 def register() -> None:

@@ -25,6 +25,8 @@ def build(settings: Settings, *, first_start_demo: bool = False) -> None:
     ui.add_head_html('<link rel="stylesheet" href="/portal-static/portal.css">'
                      '<script src="/portal-static/portal.js"></script>', shared=True)
     app.add_middleware(auth.AuthMiddleware)
+    from .api import api
+    app.mount('/api/v1', api)
     login.register_pages()
     register_page.register_pages()
     history_ui.register_pages()
@@ -42,11 +44,21 @@ def build(settings: Settings, *, first_start_demo: bool = False) -> None:
         return {'ok': True}
 
     async def startup() -> None:
-        _ready['task'] = asyncio.ensure_future(boot.start(settings, first_start_demo=first_start_demo))
+        _ready['task'] = asyncio.ensure_future(_start(settings, first_start_demo))
         await _ready['task']
 
     app.on_startup(startup)
     app.on_shutdown(boot.stop)
+
+
+async def _start(settings: Settings, first_start_demo: bool):
+    runtime, created = await boot.start(settings, first_start_demo=first_start_demo)
+    if settings.redis_url:       # several processes: change events travel through Redis
+        from .redis_events import RedisBridge
+        bridge = RedisBridge(settings.redis_url, runtime.bus)
+        await bridge.start()
+        app.state.redis_bridge = bridge
+    return runtime, created
 
 
 def _extensions() -> list:
@@ -93,6 +105,11 @@ def run(settings: Settings, *, host: str | None = None, port: int | None = None)
               file=sys.stderr)
         return 1
     boot.print_logins(created)
+    if settings.redis_url:       # user sessions shared by all portal processes
+        from nicegui.storage import Storage
+        Storage.redis_url = settings.redis_url
+    from nicegui.storage import Storage
+    Storage.path = (settings.data_dir / 'sessions').resolve()
     from . import backup
     backup.mark_running(settings)
     build(settings)

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     cu.add_argument('--name', default='')
     cu.add_argument('--roles', required=True, help='comma-separated role keys from schemas/roles.toml')
     cu.add_argument('--password', help='(prompted when omitted)')
+    tk = sub.add_parser('create-token', help='create an API token for a user (printed once)')
+    tk.add_argument('username')
+    tk.add_argument('name')
     rp = sub.add_parser('reset-password', help="set a user's password")
     rp.add_argument('username')
     rp.add_argument('--password')
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == 'check':
         return asyncio.run(_check(settings))
     handler = {'migrate': _migrate, 'seed': _seed, 'create-user': _create_user,
-               'reset-password': _reset_password}.get(args.command) or cli_data.handler(args.command)
+               'reset-password': _reset_password, 'create-token': _create_token}.get(args.command) or cli_data.handler(args.command)
     return asyncio.run(_with_engine(settings, handler, args))
 
 
@@ -137,6 +140,17 @@ async def _create_user(settings: Settings, args) -> int:
     user = await users.create_user(None, username=args.username, display_name=args.name, password=password,
                                    roles=[r.strip() for r in args.roles.split(',') if r.strip()])
     print(f'created {user.username} ({", ".join(user.roles)})')
+    return 0
+
+
+async def _create_token(settings: Settings, args) -> int:
+    from . import tokens, users
+    actor = await users.get_actor(args.username)
+    if actor is None:
+        print(f'no active user {args.username!r}', file=sys.stderr)
+        return 1
+    _, token = await tokens.create(actor, args.name)
+    print(token)
     return 0
 
 
