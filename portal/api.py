@@ -87,6 +87,16 @@ def _schema(register, actor: Actor) -> dict[str, Any]:
                         'choices': list(f.choices) or None} for f in access.visible_fields(register, granted)]}
 
 
+@api.get('/status', responses=ERRORS)
+async def status(actor: Actor = Depends(actor_of)) -> dict[str, Any]:
+    """This process's view of the deployment: database, and change events received from other processes."""
+    from nicegui import app as nicegui_app
+    from .events import PROCESS_ID
+    bridge = getattr(nicegui_app.state, 'redis_bridge', None)
+    return {'process': PROCESS_ID, 'database': rt().settings.db_url.split('://', 1)[0],
+            'redis': bridge is not None, 'events_received': bridge.received if bridge else 0}
+
+
 @api.get('/registers', responses=ERRORS)
 async def list_registers(actor: Actor = Depends(actor_of)) -> list[dict[str, Any]]:
     return [_schema(r, actor) for r in access.registers_for(rt().catalog, actor)]
