@@ -18,7 +18,7 @@ _ready: dict[str, asyncio.Task] = {}
 
 def build(settings: Settings, *, first_start_demo: bool = False) -> None:
     """Register every page, route and hook on the NiceGUI app (idempotent per process)."""
-    from pages import admin, home, regulations, settings as settings_page
+    from pages import admin, dashboard, home, regulations, settings as settings_page
 
     from .ui import grid_api, history_ui, login, register_page
     app.add_static_files('/portal-static', STATIC)
@@ -34,6 +34,7 @@ def build(settings: Settings, *, first_start_demo: bool = False) -> None:
     home.register()
     regulations.register()
     admin.register()
+    dashboard.register()
     settings_page.register()
     for extension in _extensions():
         extension()

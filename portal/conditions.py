@@ -6,6 +6,7 @@ A condition is a table of field -> test, all of which must hold:
     { amount = { lt = 50 } }                    comparison: eq ne lt lte gt gte in not_in
     { follow_up_date = { empty = true } }       empty / not empty
     { employee = "$me", date = { gte = "$today-30" } }   the actor, today ± days
+    { date = { gte = "$month_start" } }         also $prev_month_start, $year_start
     { any = [ { amount = { lt = 50 } }, { penalty_type = "开除" } ] }   at least one of several conditions
 """
 from __future__ import annotations
@@ -29,6 +30,12 @@ SYSTEM_FIELDS = {
     'updated_at': FieldSpec(name='updated_at', type='datetime', label='修改时间', label_en='Updated at'),
 }
 _TODAY = re.compile(r'^\$today(?:([+-])(\d+))?$')
+_MONTH = {'$month_start': 0, '$prev_month_start': -1, '$year_start': None}
+
+
+def month_start(today: date, shift: int = 0) -> date:
+    month = today.month - 1 + shift
+    return date(today.year + month // 12, month % 12 + 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +172,9 @@ def _value(spec: FieldSpec, raw: Any, actor: str | None, today: date) -> Any:
 def _typed(spec: FieldSpec, raw: Any, actor: str | None, today: date) -> Any:
     if raw == '$me':
         return actor
+    if raw in _MONTH:
+        day = date(today.year, 1, 1) if _MONTH[raw] is None else month_start(today, _MONTH[raw])
+        return datetime.combine(day, datetime.min.time()) if spec.kind.storage == 'datetime' else day
     if isinstance(raw, str) and (match := _TODAY.match(raw)):
         offset = int(match[2] or 0) * (-1 if match[1] == '-' else 1)
         day = today + timedelta(days=offset)

@@ -63,6 +63,15 @@ async def transaction() -> AsyncIterator:
         yield tx
 
 
+def bucket_sql(column: str, bucket: str) -> str:
+    """SQL that turns a date/datetime column into a period label (YYYY-MM-DD, YYYY-Www, YYYY-MM)."""
+    sqlite = {'day': f'date("{column}")', 'week': f"strftime('%Y-W%W', \"{column}\")",
+              'month': f"strftime('%Y-%m', \"{column}\")"}
+    postgres = {'day': f'to_char("{column}", \'YYYY-MM-DD\')', 'week': f'to_char("{column}", \'IYYY-"W"IW\')',
+                'month': f'to_char("{column}", \'YYYY-MM\')'}
+    return (sqlite if dialect() == 'sqlite' else postgres)[bucket]
+
+
 async def reserve_ids(register: str, count: int, tx) -> list[int]:
     """Ids for a bulk insert (executemany returns none): from the sequence on PostgreSQL; on SQLite the
     write transaction holds the database lock, so the next ids after the highest ever used are ours."""

@@ -118,6 +118,14 @@ async def _queryset(register: RegisterSchema, granted: Rights, actor: Actor, que
     return qs
 
 
+async def scoped_queryset(actor: Actor, key: str, where: dict[str, Any] | None = None):
+    """(register, rights, queryset) of the rows the actor may see, narrowed by a declared condition
+    (dashboards and reports aggregate over this; a condition on a hidden field is refused)."""
+    register, granted = open_register(actor, key, 'view')
+    ctx = await value_context(actor)
+    return register, granted, await _queryset(register, granted, actor, rq.RowQuery(where=where or None), ctx)
+
+
 def queue_q(register: RegisterSchema, queue_id: str, actor: Actor, ctx: ValueContext):
     from . import conditions
     queue = next((q for q in register.queues if q.id == queue_id), None)

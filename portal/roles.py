@@ -53,9 +53,6 @@ def _role(key: str, role: si.RoleIn, catalog: Catalog, report: Reporter) -> Role
         registers[reg_key] = Rights(actions=frozenset(rights.actions), hidden=frozenset(rights.hidden),
                                     readonly=frozenset(rights.readonly),
                                     scopes=(_scope(rights.scope, register, f'{at}.scope', report),))
-    if role.dashboard is not None and catalog.dashboards and role.dashboard not in catalog.dashboards:
-        report('R306', f'roles.{key}.dashboard', f"unknown dashboard '{role.dashboard}'", value=role.dashboard,
-               allowed=sorted(catalog.dashboards), near=role.dashboard)
     return RoleSpec(key=key, label=role.label, label_en=role.label_en, admin=role.admin, registers=registers,
                     dashboard=role.dashboard)
 

@@ -227,6 +227,7 @@ class Catalog:
     roles: dict[str, RoleSpec] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     dashboards: dict[str, Any] = field(default_factory=dict)
+    reports: dict[str, Any] = field(default_factory=dict)
     broken: tuple[str, ...] = ()   # register files that failed the structural pass (not reported twice)
 
     @cached_property

@@ -16,7 +16,8 @@ from portal.schema import Catalog, RegisterSchema
 
 from .registers import REALISM
 
-DEFAULT_ROWS = {'attendance': 280, 'penalties': 80}
+# about three months of a small shop: ~11 parcels a day, a return rate of a few percent, two months of attendance
+DEFAULT_ROWS = {'shipments': 1000, 'returns': 60, 'complaints': 150, 'attendance': 7 * 60, 'penalties': 80}
 DEFAULT_COUNT = 300
 SEED = 20261127
 

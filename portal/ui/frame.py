@@ -62,12 +62,8 @@ def _nav(icon: str, label: str, target: str, mark: str | None = None) -> None:
 
 
 def _dashboard_of(actor: Actor) -> str | None:
-    catalog = rt().catalog
-    for role in actor.roles:
-        spec = catalog.roles.get(role)
-        if spec and spec.dashboard and spec.dashboard in catalog.dashboards:
-            return spec.dashboard
-    return None
+    from ..widgets import dashboard_for
+    return dashboard_for(actor)
 
 
 async def _toggle_language() -> None:

@@ -56,7 +56,7 @@ def test_sort_and_filter_change_the_rows(session_factory):
         const rows = [...Array(10).keys()].map(i => api.getDisplayedRowAtIndex(i)).filter(n => n && n.data);
         return rows.length > 0 && rows.every(n => n.data.platform === '京东'); }''')
     count = s.page.locator('#portal-count-shipments').inner_text()
-    assert re.match(r'共 [\d,]+ 条', count) and count != '共 300 条'
+    assert re.match(r'共 [\d,]+ 条', count) and count != '共 1,000 条'
     s.shot('grid-sorted-filtered')
 
 

@@ -1,0 +1,222 @@
+"""Declared reports (schemas/dashboards.toml [reports.*]): the monthly attendance summary per employee and
+monthly breakdown tables (e.g. complaint analysis); GROUP BY queries over the viewer's rows; .xlsx export."""
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable, ClassVar, Literal
+
+import xlsxwriter
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from tortoise.functions import Avg, Count, Sum
+
+from . import conditions, records, users
+from .access import Actor
+from .excel import export as _export_messages  # noqa: F401  (the info-sheet labels)
+from .errors import NotFound, PortalError
+from .i18n import add_messages, t
+from .rules.attendance import is_full_attendance
+from .runtime import rt
+
+add_messages({
+    'report.not_found': ('没有报表 "{name}"', 'No report "{name}"'),
+    'report.month': ('月份格式应为 YYYY-MM,如 2026-11', 'The month must look like 2026-11'),
+    'report.employee': ('员工', 'Employee'), 'report.present': ('出勤天数', 'Days present'),
+    'report.late': ('迟到次数', 'Late'), 'report.late_over': ('迟到超 15 分钟', 'Late over grace'),
+    'report.early': ('早退次数', 'Left early'), 'report.absence': ('旷工天数', 'Absence days'),
+    'report.leave': ('请假天数(已批准)', 'Approved leave days'), 'report.full': ('满勤', 'Full attendance'),
+    'report.total': ('合计', 'Total'), 'report.month_label': ('月份', 'Month'),
+})
+AGG = {'count': Count, 'sum': Sum, 'avg': Avg}
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+
+
+class ReportKind:
+    name: ClassVar[str]
+    params: ClassVar[type[Params]]
+
+    def check(self, catalog, register, p, report: Callable[..., None]) -> None:
+        pass
+
+    async def run(self, actor: Actor, spec, start: date, end: date, lang: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+_KINDS: dict[str, ReportKind] = {}
+
+
+def register_kind(cls):
+    _KINDS[cls.name] = cls()
+    return cls
+
+
+def get_kind(name: str) -> ReportKind | None:
+    return _KINDS.get(name)
+
+
+def kind_names() -> tuple[str, ...]:
+    return tuple(sorted(_KINDS))
+
+
+def month_range(month: str) -> tuple[date, date]:
+    try:
+        year, mon = (int(x) for x in month.split('-'))
+        start = date(year, mon, 1)
+    except (ValueError, TypeError) as exc:
+        raise PortalError('report.month') from exc
+    return start, conditions.month_start(start, 1)
+
+
+async def run(actor: Actor, name: str, month: str) -> dict[str, Any]:
+    spec = rt().catalog.reports.get(name)
+    if spec is None:
+        raise NotFound('report.not_found', name=name)
+    start, end = month_range(month)
+    result = await get_kind(spec.kind).run(actor, spec, start, end, actor.lang)
+    return {'name': name, 'title': spec.title(actor.lang), 'month': month, **result}
+
+
+def _num(value):
+    if value is None:
+        return 0
+    return float(value) if isinstance(value, Decimal) else value
+
+
+@register_kind
+class AttendanceSummary(ReportKind):
+    """Per employee and month: days present, late/early counts, absence days, approved leave, full attendance."""
+
+    name = 'attendance_summary'
+
+    class params(Params):
+        pass
+
+    def check(self, catalog, register, p, report) -> None:
+        if _policy_rule(register) is None:
+            report('D420', 'register', f"register '{register.key}' has no attendance_policy rule", value=register.key)
+
+    async def run(self, actor, spec, start, end, lang):
+        register = rt().catalog.register(spec.register)
+        rule = _policy_rule(register)
+        m, policy = rule.params, rt().catalog.policies[rule.params.policy]
+        base = {m.date: {'gte': str(start), 'lt': str(end)}}
+
+        async def per_employee(where: dict, measure: str = 'count', field: str | None = None) -> dict[str, Any]:
+            _, _, qs = await records.scoped_queryset(actor, spec.register, {**base, **where})
+            target = 'id' if measure == 'count' else field
+            rows = await qs.annotate(v=AGG[measure](target)).group_by(m.employee).values(m.employee, 'v')
+            return {r[m.employee]: _num(r['v']) for r in rows}
+        present = await per_employee({m.kind: list(policy.present_kinds)})
+        late = await per_employee({m.late_minutes: {'gt': 0}})
+        late_over = await per_employee({m.late_minutes: {'gt': policy.late_grace_minutes}})
+        early = await per_employee({m.early_minutes: {'gt': 0}})
+        absence = await per_employee({}, 'sum', m.absence_days)
+        leave = await per_employee({m.kind: list(policy.leave_kinds), m.approval: list(policy.approved_states)})
+        names = await users.directory()
+        rows = []
+        for employee in sorted(set(present) | set(absence) | set(leave) | set(late)):
+            days, out = present.get(employee, 0), Decimal(str(absence.get(employee, 0)))
+            rows.append({'employee': names.get(employee, employee), 'login': employee, 'present': days,
+                         'late': late.get(employee, 0), 'late_over': late_over.get(employee, 0),
+                         'early': early.get(employee, 0), 'absence': float(out), 'leave': leave.get(employee, 0),
+                         'full': is_full_attendance(policy, days, out)})
+        columns = [(k, t(f'report.{k}', 'zh'), t(f'report.{k}', 'en')) for k in
+                   ('employee', 'present', 'late', 'late_over', 'early', 'absence', 'leave', 'full')]
+        return {'columns': columns, 'rows': rows}
+
+
+def _policy_rule(register):
+    return next((r for r in register.rules if r.kind == 'attendance_policy'), None) if register else None
+
+
+class Measure(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+    label: StrictStr
+    label_en: StrictStr = ''
+    agg: Literal['count', 'sum', 'avg'] = 'count'
+    field: StrictStr | None = None
+    where: dict[str, Any] = Field(default_factory=dict)
+
+
+@register_kind
+class BreakdownTable(ReportKind):
+    """Rows = the values of a field, columns = measures (each with its own condition), for one month."""
+
+    name = 'breakdown_table'
+
+    class params(Params):
+        date_field: StrictStr
+        rows: StrictStr
+        measures: list[Measure]
+
+    def check(self, catalog, register, p, report) -> None:
+        names = [f.name for f in register.fields]
+        for path, name in (('date_field', p.date_field), ('rows', p.rows)):
+            if register.field(name) is None:
+                report('D421', path, f"unknown field '{name}'", value=name, allowed=names, near=name)
+        for i, measure in enumerate(p.measures):
+            if measure.agg != 'count' and register.field(measure.field or '') is None:
+                report('D421', f'measures[{i}].field', f"unknown field {measure.field!r}", value=measure.field,
+                       allowed=names)
+            conditions.check(measure.where, register, report, f'measures[{i}].where')
+
+    async def run(self, actor, spec, start, end, lang):
+        p = spec.params
+        base = {p.date_field: {'gte': str(start), 'lt': str(end)}}
+        table: dict[Any, dict[str, Any]] = {}
+        for i, measure in enumerate(p.measures):
+            _, _, qs = await records.scoped_queryset(actor, spec.register, {**base, **measure.where})
+            target = 'id' if measure.agg == 'count' else measure.field
+            for row in await qs.annotate(v=AGG[measure.agg](target)).group_by(p.rows).values(p.rows, 'v'):
+                table.setdefault(row[p.rows], {})[f'm{i}'] = round(_num(row['v']), 2)
+        register = rt().catalog.register(spec.register)
+        spec_rows = register.field(p.rows)
+        order = list(spec_rows.choices) if spec_rows.choices else sorted(table, key=str)
+        rows = []
+        for key in order + [k for k in table if k not in order]:
+            if key in table:
+                rows.append({'key': '—' if key is None else str(key),
+                             **{f'm{i}': table[key].get(f'm{i}', 0) for i in range(len(p.measures))}})
+        if rows:
+            rows.append({'key': t('report.total', lang), **{f'm{i}': round(sum(r[f'm{i}'] for r in rows), 2)
+                                                            for i, m in enumerate(p.measures) if m.agg != 'avg'}})
+        columns = [('key', spec_rows.label, spec_rows.label_en or spec_rows.label)] + [
+            (f'm{i}', m.label, m.label_en or m.label) for i, m in enumerate(p.measures)]
+        return {'columns': columns, 'rows': rows}
+
+
+async def report_xlsx(actor: Actor, name: str, month: str) -> bytes:
+    """The report as an .xlsx with the same care as register exports (header, frozen, autofilter, info)."""
+    table = await run(actor, name, month)
+    lang = actor.lang
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {'in_memory': True, 'strings_to_formulas': False})
+    sheet = book.add_worksheet(name[:31])
+    header = book.add_format({'bold': True, 'bg_color': '#E8F0FE', 'border': 1})
+    columns = table['columns']
+    for c, (_, zh, en) in enumerate(columns):
+        sheet.write_string(0, c, en if lang == 'en' else zh, header)
+        sheet.set_column(c, c, 14)
+    for r, row in enumerate(table['rows'], start=1):
+        for c, (key, _, _) in enumerate(columns):
+            value = row.get(key)
+            if isinstance(value, bool):
+                sheet.write_string(r, c, ('Yes' if value else 'No') if lang == 'en' else ('是' if value else '否'))
+            elif isinstance(value, (int, float)):
+                sheet.write_number(r, c, value)
+            elif value is not None:
+                sheet.write_string(r, c, str(value))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(table['rows']), 1), len(columns) - 1)
+    info = book.add_worksheet(t('export.info', lang))
+    for r, (k, v) in enumerate([(t('export.register', lang), table['title']), (t('report.month_label', lang), month),
+                                (t('export.by', lang), actor.name),
+                                (t('export.at', lang), rt().now().strftime('%Y-%m-%d %H:%M'))]):
+        info.write_string(r, 0, str(k))
+        info.write_string(r, 1, str(v))
+    book.close()
+    return out.getvalue()
