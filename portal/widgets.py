@@ -408,7 +408,8 @@ class ReportTable(WidgetKind):
         rows = [r for r in table['rows'] if all(r.get(k) == v for k, v in p.only.items())]
         keep = p.columns or [c for c, _, _ in table['columns']]
         return {'month': month, 'columns': [c for c in table['columns'] if c[0] in keep],
-                'rows': [{k: r.get(k) for k in keep} for r in rows]}
+                'rows': [{**{k: r.get(k) for k in keep}, **({'login': r['login']} if 'login' in r else {})}
+                         for r in rows]}
 
     def link(self, widget, point):
         return f'/reports?name={widget.params.report}'
