@@ -160,7 +160,8 @@ async def test_export_file_feels_native(engine, actors, tmp_path):
     rows = list(sheet.iter_rows(min_row=2))
     assert rows and all(r[col['平台']].value == '京东' for r in rows)
     quantities = [r[col['数量']].value for r in rows]
-    assert quantities == sorted(quantities, reverse=True) and isinstance(quantities[0], int)
+    assert quantities == sorted(quantities, reverse=True) and float(quantities[0]).is_integer()
+    assert rows[0][col['数量']].number_format == '0' and rows[0][col['数量']].data_type == 'n'
     day = rows[0][col['发货日期']]
     assert day.is_date and day.number_format == 'yyyy-mm-dd'
     money = rows[0][col['订单金额']]
