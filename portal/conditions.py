@@ -132,21 +132,40 @@ def to_q(condition: dict[str, Any], register: RegisterSchema, actor: str | None,
 def matches(condition: dict[str, Any], register: RegisterSchema, row: dict[str, Any], actor: str | None,
             today: date) -> bool:
     """The same condition evaluated on a row in memory (rules, gating, live checks)."""
-    for term in terms(condition):
-        if term.op == 'any':
-            if not any(matches(sub, register, row, actor, today) for sub in term.value):
+    for name, op, value in _prepared(condition, register, actor, today):
+        if op == 'any':
+            if not any(matches(sub, register, row, actor, today) for sub in value):
                 return False
             continue
-        spec = field_of(register, term.field)
-        current = row.get(term.field)
-        if term.op == 'empty':
-            if (current in (None, '', [])) != term.value:
+        current = row.get(name)
+        if op == 'empty':
+            if (current in (None, '', [])) != value:
                 return False
             continue
-        value = _value(spec, term.value, actor, today)
-        if not _compare(term.op, current, value):
+        if not _compare(op, current, value):
             return False
     return True
+
+
+_PREPARED: dict[int, tuple] = {}
+
+
+def _prepared(condition: dict, register: RegisterSchema, actor: str | None, today: date) -> list[tuple]:
+    """Terms with their values parsed once per (condition, register, actor, day): rules run on every row of an
+    import, so parsing the declared values again each time would dominate."""
+    hit = _PREPARED.get(id(condition))
+    if hit is not None and hit[0] is condition and hit[1] is register and hit[2] == (actor, today):
+        return hit[3]
+    out = []
+    for term in terms(condition):
+        if term.op in ('any', 'empty'):
+            out.append((term.field, term.op, term.value))
+        else:
+            out.append((term.field, term.op, _value(field_of(register, term.field), term.value, actor, today)))
+    if len(_PREPARED) > 4096:
+        _PREPARED.clear()
+    _PREPARED[id(condition)] = (condition, register, (actor, today), out)
+    return out
 
 
 def _compare(op: str, current: Any, value: Any) -> bool:

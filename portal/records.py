@@ -13,6 +13,7 @@ from .audit import Change
 from .errors import Conflict, FieldProblem, NotFound, PermissionDenied, PortalError, ValidationFailed
 from .events import ChangeEvent
 from .fields import FieldError, ValueContext
+from .models import AuditEntry
 from .rules import engine as rules
 from .runtime import rt
 from .schema import FieldSpec, RegisterSchema, Rights
@@ -361,13 +362,17 @@ class Writer:
             self._scope_guard(row)
         now, who = self.ctx.now, self.actor.username
         ids = await db.reserve_ids(self.register.key, len(rows), self.tx)
-        objects = [self.model(id=row_id, version=1, created_by=who, created_at=now, updated_by=who, updated_at=now,
-                              checks={}, **row) for row_id, row in zip(ids, rows)]
-        await self.model.bulk_create(objects, batch_size=1000, using_db=self.tx)
-        await audit.save([e for row_id, row in zip(ids, rows) for e in audit.entries(
-            actor=who, register=self.register.key, row_id=row_id, event='create',
-            changes=[Change(None, None, row_json(self.register, row))], source=self.source,
-            action_id=self.action_id, version=1, at=now)], self.tx)
+        system = {'version': 1, 'created_by': who, 'created_at': now, 'updated_by': who, 'updated_at': now,
+                  'deleted_at': None, 'deleted_by': None, 'delete_batch': None, 'checks': {}}
+        names = [f.name for f in self.register.fields]
+        async with await search.paused(self.register, rt().catalog, self.tx, db.dialect()) as indexed:
+            await db.bulk_insert(self.model, [{'id': row_id, **system, **{n: row.get(n) for n in names}}
+                                              for row_id, row in zip(ids, rows)], self.tx)
+            indexed(ids)
+        await db.bulk_insert(AuditEntry, [
+            {'at': now, 'actor': who, 'register': self.register.key, 'row_id': row_id, 'event': 'create',
+             'field': None, 'old': None, 'new': audit.encode(row_json(self.register, row)), 'source': self.source,
+             'action_id': self.action_id, 'version': 1} for row_id, row in zip(ids, rows)], self.tx)
         self.events.append(ChangeEvent(self.register.key, tuple(ids[:1000]), 'create', who))
         return ids
 

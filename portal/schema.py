@@ -46,14 +46,13 @@ class FieldSpec:
     search: bool | None = None
     computed: bool = False
     declared: frozenset[str] = frozenset()   # options written in the file (checked against the type)
+    kind: Any = field(init=False, repr=False, compare=False)   # the FieldType (the registry answers questions)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, 'kind', _types().get(self.type))
 
     def title(self, lang: str = 'zh') -> str:
         return (self.label_en or self.label) if lang == 'en' else self.label
-
-    @property
-    def kind(self):
-        """The FieldType object of this field (the registry answers every type question)."""
-        return _types()[self.type]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

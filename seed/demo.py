@@ -79,8 +79,8 @@ def _context(catalog: Catalog, today: date, directory: dict[str, dict]) -> dict[
 async def _seed_register(register: RegisterSchema, n: int, ctx: dict, seed_value: int, batch: int,
                          validate: bool) -> int:
     model = db.row_model(register.key)
-    rng = random.Random(f'{seed_value}:{register.key}')
     start = await model.all().count()
+    rng = random.Random(f'{seed_value}:{register.key}:{start}')     # a later call continues, not repeats
     vctx = await records.value_context(SYSTEM)
     rctx = rules.context(rt().catalog, SYSTEM, ctx['today'])
     realism = REALISM.get(register.key)

@@ -6,7 +6,7 @@ from portal.loader import load_catalog, load_or_raise
 from portal.runtime import rt
 
 COMPLAINT = {'complaint_no': 'TS20261127-01', 'customer': '王芳', 'category': '物流', 'content': '快递太慢',
-             'order_no': 'O-1'}
+             'order_no': 'O-1', 'customer_phone': '13800138000'}
 
 
 def _edit(schema_dir, old: str, new: str) -> None:
@@ -57,14 +57,15 @@ async def test_removed_field_keeps_column_and_data_and_is_reported(engine, actor
 
 async def test_renamed_from_moves_the_data(engine, actors, schema_dir):
     row = await records.create_row(actors['cs'], 'complaints', COMPLAINT)
-    _edit(schema_dir, 'name = "customer"\ntype = "text"', 'name = "client"\nrenamed_from = "customer"\ntype = "text"')
+    _edit(schema_dir, 'name = "customer_phone"\ntype = "phone"',
+          'name = "contact_phone"\nrenamed_from = "customer_phone"\ntype = "phone"')
     catalog = await _reload(schema_dir)
     plan = await migrate.plan(catalog)
     assert [s.description for s in plan.steps if 'quick-search' not in s.description] == [
-        'rename column "customer" → "client"']
+        'rename column "customer_phone" → "contact_phone"']
     await migrate.apply(catalog, plan)
     rt().catalog = catalog
-    assert (await records.get_row(actors['cs'], 'complaints', row['id']))['client'] == '王芳'
+    assert (await records.get_row(actors['cs'], 'complaints', row['id']))['contact_phone'] == '13800138000'
     assert (await migrate.plan(catalog)).steps == []
 
 

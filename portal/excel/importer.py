@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from openpyxl.utils import get_column_letter
-from tortoise.expressions import Q
 
 from .. import access, db, records
 from ..access import Actor
@@ -258,16 +257,17 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
 
 async def _existing(register: RegisterSchema, key_fields: list[FieldSpec], wanted: list[tuple]
                     ) -> dict[tuple, dict[str, Any]]:
+    """Live rows matching the natural keys: looked up by the first key field (indexed), matched in full here."""
     model = db.row_model(register.key)
     found: dict[tuple, dict[str, Any]] = {}
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start:start + 400]
-        if len(key_fields) == 1:
-            q = Q(**{f'{key_fields[0].name}__in': [k[0] for k in chunk]})
-        else:
-            q = Q(*[Q(**{f.name: v for f, v in zip(key_fields, k)}) for k in chunk], join_type='OR')
-        for row in await model.filter(q, deleted_at__isnull=True).values():
-            found[tuple(row[f.name] for f in key_fields)] = row
+    wanted_set = set(wanted)
+    firsts = sorted({k[0] for k in wanted}, key=str)
+    for start in range(0, len(firsts), 500):
+        chunk = firsts[start:start + 500]
+        for row in await model.filter(**{f'{key_fields[0].name}__in': chunk}, deleted_at__isnull=True).values():
+            key = tuple(row[f.name] for f in key_fields)
+            if key in wanted_set:
+                found[key] = row
     return found
 
 

@@ -68,9 +68,15 @@ class FieldType:
     # --- values ---------------------------------------------------------------------------------
     def parse(self, raw: Any, spec: FieldSpec, ctx: ValueContext) -> Any:
         """Turn what a person typed, pasted, imported or the grid sent into the stored value."""
-        if is_empty(raw):
+        if raw is None:
             return None
-        return self.convert(clean(raw), spec, ctx)
+        if raw.__class__ is str:
+            raw = clean(raw)
+            if not raw:
+                return None
+        elif raw == []:
+            return None
+        return self.convert(raw, spec, ctx)
 
     def convert(self, raw: Any, spec: FieldSpec, ctx: ValueContext) -> Any:
         raise NotImplementedError

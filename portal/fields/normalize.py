@@ -18,9 +18,10 @@ _TIME_RE = re.compile(r'^(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2
 
 def clean(raw: object) -> object:
     """Strings lose surrounding (also full-width) spaces and get half-width digits and signs."""
-    if isinstance(raw, str):
-        text = raw.translate(_FULL_WIDTH).strip().replace('\u00a0', ' ')
-        return text
+    if raw.__class__ is str:
+        if not raw.isascii():
+            raw = raw.translate(_FULL_WIDTH).replace('\u00a0', ' ')
+        return raw.strip()
     return raw
 
 
