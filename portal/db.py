@@ -69,13 +69,23 @@ async def bulk_insert(model: type[Model], rows: list[dict[str, Any]], tx) -> Non
         return
     meta = model._meta
     names = list(rows[0])
-    fields = [meta.fields_map[n] for n in names]
+    convert = [_to_db(meta.fields_map[n], model) for n in names]
     columns = ', '.join(f'"{meta.fields_db_projection[n]}"' for n in names)
     marks = ', '.join('?' if dialect() == 'sqlite' else f'${i}' for i in range(1, len(names) + 1))
     sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'
     for start in range(0, len(rows), 5000):
-        values = [[f.to_db_value(row[n], model) for f, n in zip(fields, names)] for row in rows[start:start + 5000]]
+        values = [[None if row[n] is None else conv(row[n]) for conv, n in zip(convert, names)]
+                  for row in rows[start:start + 5000]]
         await tx.execute_many(sql, values)
+
+
+def _to_db(field, model):
+    """The field's own conversion, except where the driver takes the python value as it is (most of them)."""
+    from tortoise import fields as tf
+    if dialect() == 'sqlite' and type(field) in (tf.IntField, tf.BigIntField, tf.TextField, tf.CharField,
+                                                  tf.DateField, tf.DatetimeField):
+        return lambda value: value
+    return lambda value: field.to_db_value(value, model)
 
 
 def bucket_sql(column: str, bucket: str) -> str:

@@ -228,7 +228,7 @@ def parse_values(register: RegisterSchema, granted: Rights, raw: dict[str, Any],
 
 
 def check_row(register: RegisterSchema, row: dict[str, Any], changed: Iterable[str], ctx: ValueContext,
-              actor: Actor | None, old: dict[str, Any] | None = None) -> list[FieldProblem]:
+              actor: Actor | None, old: dict[str, Any] | None = None, rctx=None) -> list[FieldProblem]:
     """Constraints of changed fields, required fields, and rules — only problems this change brings."""
     changed = set(changed)
     problems = []
@@ -243,7 +243,7 @@ def check_row(register: RegisterSchema, row: dict[str, Any], changed: Iterable[s
             spec.kind.check(value, spec)
         except FieldError as exc:
             problems.append(exc.problem(spec, value=value))
-    rctx = rules.context(rt().catalog, actor, ctx.today)
+    rctx = rctx or rules.context(rt().catalog, actor, ctx.today)
     before = {(p.field, p.key) for p in rules.evaluate(register, old, rctx)} if old is not None else set()
     for p in rules.evaluate(register, row, rctx):
         if p.field in changed or (p.field, p.key) not in before:
@@ -276,19 +276,45 @@ async def unique_problems(register: RegisterSchema, row: dict[str, Any], changed
 def prepare_create(register: RegisterSchema, granted: Rights, actor: Actor, raw: dict[str, Any], ctx: ValueContext
                    ) -> tuple[dict[str, Any], list[FieldProblem]]:
     """A new row from raw input: parsed, defaults filled, computed, checked (nothing written)."""
-    parsed, problems = parse_values(register, granted, raw, ctx)
-    row = {}
-    for spec in register.fields:
-        row[spec.name] = parsed[spec.name] if spec.name in parsed else spec.kind.default(spec, ctx)
-    if register.workflow is not None:
-        state = row.get(register.workflow.field) or register.workflow.initial
-        row[register.workflow.field] = state
-        problems += rules.check_create_state(register, state)
-    row = with_computed(register, row, actor, ctx)
-    bad = {p.field for p in problems}
-    problems += [p for p in check_row(register, row, [f.name for f in register.fields], ctx, actor)
-                 if p.field not in bad]
-    return row, problems
+    return Preparer(register, granted, actor, ctx).create(raw)
+
+
+class Preparer:
+    """What preparing rows needs that does not change from row to row (imports prepare 100,000 of them):
+    the writable fields, the defaults, the rule context."""
+
+    def __init__(self, register: RegisterSchema, granted: Rights, actor: Actor, ctx: ValueContext) -> None:
+        self.register, self.granted, self.actor, self.ctx = register, granted, actor, ctx
+        self.writable = {f.name: f for f in register.fields if access.writable(f, granted)}
+        self.defaults = {f.name: f.kind.default(f, ctx) for f in register.fields}
+        self.names = [f.name for f in register.fields]
+        self.rctx = rules.context(rt().catalog, actor, ctx.today)
+
+    def parse(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+        parsed, problems = {}, []
+        for name, value in raw.items():
+            spec = self.writable.get(name)
+            if spec is None:
+                parse_values(self.register, self.granted, {name: value}, self.ctx)   # raises the right refusal
+            try:
+                parsed[name] = spec.kind.parse(value, spec, self.ctx)
+            except FieldError as exc:
+                problems.append(exc.problem(spec, value=value))
+        return parsed, problems
+
+    def create(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+        register = self.register
+        parsed, problems = self.parse(raw)
+        row = {**self.defaults, **parsed}
+        if register.workflow is not None:
+            state = row.get(register.workflow.field) or register.workflow.initial
+            row[register.workflow.field] = state
+            problems += rules.check_create_state(register, state)
+        row = {**row, **rules.compute(register, row, self.rctx)}
+        bad = {p.field for p in problems}
+        problems += [p for p in check_row(register, row, self.names, self.ctx, self.actor, rctx=self.rctx)
+                     if p.field not in bad]
+        return row, problems
 
 
 def prepare_update(register: RegisterSchema, granted: Rights, actor: Actor, old: dict[str, Any],

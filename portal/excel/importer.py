@@ -215,6 +215,7 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
         row_keys[excel_row] = key
     existing = await _existing(register, key_fields, wanted) if wanted else {}
     may_create = 'create' in granted.actions
+    preparer = records.Preparer(register, granted, actor, ctx)
     unique_seen: dict[tuple[str, Any], int] = {}
     for excel_row, raw in rows:
         if excel_row in duplicates:
@@ -241,7 +242,7 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
         if not may_create:
             plan.problems.append(CellProblem(excel_row, '', '', None, 'import.no_create', {}))
             continue
-        row, problems = records.prepare_create(register, granted, actor, raw, ctx)
+        row, problems = preparer.create(raw)
         for spec in register.fields:
             if spec.unique and row.get(spec.name) is not None:
                 seen = unique_seen.get((spec.name, row[spec.name]))

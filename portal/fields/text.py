@@ -75,6 +75,8 @@ class LongText(Text):
 
 
 _PHONE_RE = re.compile(r'^1[3-9]\d{9}$')
+_PHONE_NOISE = re.compile(r'[\s\-()]')
+_PHONE_COUNTRY = re.compile(r'^(\+?86)')
 
 
 @register_type
@@ -87,8 +89,7 @@ class Phone(Text):
 
     def convert(self, raw, spec, ctx) -> str:
         text = super().convert(raw, spec, ctx)
-        digits = re.sub(r'[\s\-()]', '', text)
-        digits = re.sub(r'^(\+?86)', '', digits)
+        digits = _PHONE_COUNTRY.sub('', _PHONE_NOISE.sub('', text))
         if not _PHONE_RE.match(digits):
             raise FieldError('value.not_phone', value=text)
         return digits
