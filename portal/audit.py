@@ -20,13 +20,13 @@ class Change:
 
 
 def entries(*, actor: str, register: str, row_id: int | None, event: str, changes: list[Change], source: str,
-            action_id: str | None, version: int | None, at: datetime) -> list[AuditEntry]:
-    """Unsaved audit rows for one row event (saved by the caller inside its transaction)."""
+            action_id: str | None, version: int | None, at: datetime) -> list[dict[str, Any]]:
+    """Audit rows for one row event, to be saved by the caller inside its own transaction."""
     if not changes:
         changes = [Change(None, None, None)]
-    return [AuditEntry(at=at, actor=actor, register=register, row_id=row_id, event=event, field=c.field,
-                       old=encode(c.old), new=encode(c.new), source=source, action_id=action_id, version=version)
-            for c in changes]
+    return [{'at': at, 'actor': actor, 'register': register, 'row_id': row_id, 'event': event, 'field': c.field,
+             'old': encode(c.old), 'new': encode(c.new), 'source': source, 'action_id': action_id,
+             'version': version} for c in changes]
 
 
 def encode(value: Any) -> str | None:
@@ -44,9 +44,11 @@ def _decoded(rows: list[dict]) -> list[dict]:
     return rows
 
 
-async def save(batch: list[AuditEntry], using=None) -> None:
+async def save(batch: list[dict[str, Any]], using) -> None:
+    """Write audit rows in the caller's transaction (one executemany)."""
     if batch:
-        await AuditEntry.bulk_create(batch, batch_size=2000, using_db=using)
+        from . import db
+        await db.bulk_insert(AuditEntry, batch, using)
 
 
 async def system_entry(actor: str, event: str, text: str, register: str = '*') -> None:

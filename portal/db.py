@@ -80,6 +80,24 @@ async def bulk_insert(model: type[Model], rows: list[dict[str, Any]], tx) -> Non
         await tx.execute_many(sql, values)
 
 
+async def update_where_version(model: type[Model], row_id: int, version: int, values: dict[str, Any], tx) -> int:
+    """UPDATE one live row only if it still has `version` (optimistic locking); returns the changed-rows count
+    (SQLite counts the search-index trigger's rows too: test for >= 1)."""
+    meta = model._meta
+    names = list(values)
+    convert = [_to_db(meta.fields_map[n], model) for n in names]
+    params = [None if values[n] is None else conv(values[n]) for conv, n in zip(convert, names)] + [row_id, version]
+    if dialect() == 'sqlite':
+        sets = ', '.join(f'"{meta.fields_db_projection[n]}" = ?' for n in names)
+        sql = f'UPDATE "{meta.db_table}" SET {sets} WHERE "id" = ? AND "version" = ? AND "deleted_at" IS NULL'
+    else:
+        sets = ', '.join(f'"{meta.fields_db_projection[n]}" = ${i}' for i, n in enumerate(names, 1))
+        sql = (f'UPDATE "{meta.db_table}" SET {sets} WHERE "id" = ${len(names) + 1} AND "version" = ${len(names) + 2}'
+               f' AND "deleted_at" IS NULL')
+    count, _ = await tx.execute_query(sql, params)
+    return count
+
+
 def _to_db(field, model):
     """The field's own conversion, except where the driver takes the python value as it is (most of them)."""
     from tortoise import fields as tf

@@ -13,7 +13,6 @@ from .audit import Change
 from .errors import Conflict, FieldProblem, NotFound, PermissionDenied, PortalError, ValidationFailed
 from .events import ChangeEvent
 from .fields import FieldError, ValueContext
-from .models import AuditEntry
 from .rules import engine as rules
 from .runtime import rt
 from .schema import FieldSpec, RegisterSchema, Rights
@@ -358,6 +357,7 @@ class Writer:
         self.source, self.action_id = source, action_id
         self.model = db.row_model(register.key)
         self.events: list[ChangeEvent] = []
+        self.audit: list[dict[str, Any]] = []      # written in one go before the transaction commits
         self.admin = access.is_admin(rt().catalog, actor)
 
     def _scope_guard(self, row: dict[str, Any]) -> None:
@@ -374,9 +374,9 @@ class Writer:
         now = self.ctx.now
         obj = await self.model.create(using_db=self.tx, version=1, created_by=self.actor.username, created_at=now,
                                       updated_by=self.actor.username, updated_at=now, checks={}, **row)
-        await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=obj.id,
+        self.audit.extend(audit.entries(actor=self.actor.username, register=register.key, row_id=obj.id,
                                        event='create', changes=[Change(None, None, row_json(register, row))],
-                                       source=self.source, action_id=self.action_id, version=1, at=now), self.tx)
+                                        source=self.source, action_id=self.action_id, version=1, at=now))
         self.events.append(ChangeEvent(register.key, (obj.id,), 'create', self.actor.username))
         return {'id': obj.id, 'version': 1, **row, 'checks': {}}
 
@@ -395,16 +395,20 @@ class Writer:
             await db.bulk_insert(self.model, [{'id': row_id, **system, **{n: row.get(n) for n in names}}
                                               for row_id, row in zip(ids, rows)], self.tx)
             indexed(ids)
-        await db.bulk_insert(AuditEntry, [
-            {'at': now, 'actor': who, 'register': self.register.key, 'row_id': row_id, 'event': 'create',
-             'field': None, 'old': None, 'new': audit.encode(row_json(self.register, row)), 'source': self.source,
-             'action_id': self.action_id, 'version': 1} for row_id, row in zip(ids, rows)], self.tx)
+        self.audit.extend({'at': now, 'actor': who, 'register': self.register.key, 'row_id': row_id, 'event': 'create',
+                           'field': None, 'old': None, 'new': audit.encode(row_json(self.register, row)),
+                           'source': self.source, 'action_id': self.action_id, 'version': 1}
+                          for row_id, row in zip(ids, rows))
         self.events.append(ChangeEvent(self.register.key, tuple(ids[:1000]), 'create', who))
         return ids
 
-    async def update(self, row_id: int, raw: dict[str, Any], version: int | None) -> dict[str, Any]:
+    async def update(self, row_id: int, raw: dict[str, Any], version: int | None,
+                     old: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`old` may be given when the caller loaded the full row in this request (a paste plan): the version
+        check in the UPDATE still refuses it if the row changed since."""
         register = self.register
-        old = await _load(register, row_id, using=self.tx)
+        if old is None or old.get('version') != version or old.get('id') != row_id:
+            old = await _load(register, row_id, using=self.tx)
         self._scope_guard(old)
         if version is not None and version != old['version']:
             raise await _conflict(register, self.granted, old, version)
@@ -441,8 +445,8 @@ class Writer:
         version = old['version'] + 1
         now = self.ctx.now
         try:
-            count = await self.model.filter(id=old['id'], version=old['version'], deleted_at__isnull=True).using_db(
-                self.tx).update(version=version, updated_by=self.actor.username, updated_at=now, **values)
+            count = await db.update_where_version(self.model, old['id'], old['version'], {
+                'version': version, 'updated_by': self.actor.username, 'updated_at': now, **values}, self.tx)
         except IntegrityError as exc:
             raise ValidationFailed([FieldProblem(field='', key='value.unique', params={'value': str(exc)[:80]})])
         if count < 1:   # (SQLite counts the search-index trigger's changes too, so more than 1 is fine)
@@ -450,9 +454,9 @@ class Writer:
         if changes is None:
             changes = [Change(n, register.field(n).kind.to_json(old.get(n), register.field(n)),
                               register.field(n).kind.to_json(v, register.field(n))) for n, v in values.items()]
-        await audit.save(audit.entries(actor=self.actor.username, register=register.key, row_id=old['id'],
-                                       event=event, changes=changes, source=self.source, action_id=self.action_id,
-                                       version=version, at=now), self.tx)
+        self.audit.extend(audit.entries(actor=self.actor.username, register=register.key, row_id=old['id'],
+                                        event=event, changes=changes, source=self.source, action_id=self.action_id,
+                                        version=version, at=now))
         self.events.append(ChangeEvent(register.key, (old['id'],), 'update', self.actor.username,
                                        tuple(c.field or '' for c in changes)))
         new = {**old, **values, 'version': version, 'updated_by': self.actor.username, 'updated_at': now}
@@ -466,9 +470,9 @@ class Writer:
             self._scope_guard(old)
             await self.model.filter(id=row_id).using_db(self.tx).update(
                 deleted_at=now, deleted_by=self.actor.username, delete_batch=batch, version=old['version'] + 1)
-            await audit.save(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
-                                           event='delete', changes=[Change(None, None, batch)], source=self.source,
-                                           action_id=self.action_id, version=old['version'] + 1, at=now), self.tx)
+            self.audit.extend(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
+                                            event='delete', changes=[Change(None, None, batch)], source=self.source,
+                                            action_id=self.action_id, version=old['version'] + 1, at=now))
             done += 1
         self.events.append(ChangeEvent(self.register.key, tuple(ids), 'delete', self.actor.username))
         return done
@@ -485,10 +489,10 @@ class Writer:
             await self.model.filter(id=row_id).using_db(self.tx).update(
                 deleted_at=None, deleted_by=None, delete_batch=None, version=old['version'] + 1,
                 updated_by=self.actor.username, updated_at=now)
-            await audit.save(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
-                                           event='restore', changes=[Change(None, old['delete_batch'], None)],
-                                           source=self.source, action_id=self.action_id,
-                                           version=old['version'] + 1, at=now), self.tx)
+            self.audit.extend(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,
+                                            event='restore', changes=[Change(None, old['delete_batch'], None)],
+                                            source=self.source, action_id=self.action_id,
+                                            version=old['version'] + 1, at=now))
         self.events.append(ChangeEvent(self.register.key, tuple(ids), 'restore', self.actor.username))
         return len(ids)
 
@@ -534,6 +538,12 @@ class session:
         return self.writer
 
     async def __aexit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            try:
+                await audit.save(self.writer.audit, self.writer.tx)     # same transaction as the changes
+            except BaseException as error:
+                await self._tx_cm.__aexit__(type(error), error, error.__traceback__)
+                raise
         await self._tx_cm.__aexit__(exc_type, exc, tb)
         if exc_type is None:
             for event in self.writer.events:

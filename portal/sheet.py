@@ -63,6 +63,7 @@ class PastePlan:
     updates: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)   # row_id -> (version, values)
     creates: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)                              # block-level refusals
+    olds: dict[int, dict[str, Any]] = field(default_factory=dict)                  # rows as planned (full)
 
     @property
     def errors(self) -> list[Cell]:
@@ -168,6 +169,7 @@ async def plan_paste(actor: Actor, key: str, text: str, *, start_row: int, start
                   if not next(c for c in cells if c.field == name).error}
             if ok:
                 plan.updates[target['id']] = (old_full['version'], ok)
+                plan.olds[target['id']] = old_full
     return plan
 
 
@@ -197,7 +199,7 @@ async def apply_paste(actor: Actor, plan: PastePlan, *, kind: str = 'paste') -> 
                                summary=str(plan.changes)) as writer:
         register = writer.register
         for row_id, (version, values) in plan.updates.items():
-            await writer.update(row_id, _as_input(register, values), version)
+            await writer.update(row_id, _as_input(register, values), version, plan.olds.get(row_id))
         if plan.creates:
             if 'create' not in writer.granted.actions:
                 raise PermissionDenied('sheet.no_create')

@@ -171,11 +171,11 @@ async def test_paste_interrupted_half_way_leaves_the_register_as_it_was(engine, 
     original = records.Writer.update
     calls = []
 
-    async def failing(self, row_id, raw, version):
+    async def failing(self, row_id, raw, version, old=None):
         calls.append(row_id)
         if len(calls) == 4:
             raise RuntimeError('the process died here')
-        return await original(self, row_id, raw, version)
+        return await original(self, row_id, raw, version, old)
     monkeypatch.setattr(records.Writer, 'update', failing)
     with pytest.raises(RuntimeError):
         await sheet.apply_paste(m, plan)
