@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import percentile  # noqa: E402
 
 EDITORS, SAVES_EACH, ROWS = 50, 40, 200
+THINK = (0.3, 1.2)     # seconds between an editor's saves (a fast typist moving from cell to cell)
 
 
 async def main(db_url: str | None) -> None:
@@ -31,19 +32,22 @@ async def main(db_url: str | None) -> None:
     data.mkdir(parents=True, exist_ok=True)
     await seeded_engine(data, ROWS, ['shipments'], db_url)
     ids = await db.row_model('shipments').filter(deleted_at__isnull=True).limit(ROWS).values_list('id', flat=True)
-    before = await AuditEntry.filter(register='shipments', event='update').count()
     actor = Actor(username='manager', roles=('manager',))
     latencies: list[float] = []
     outcome = {'applied': 0, 'conflict': 0, 'error': 0}
 
-    async def editor(n: int) -> None:
+    async def editor(n: int, think: bool) -> None:
         rng = random.Random(n)
         for _ in range(SAVES_EACH):
+            if think:
+                await asyncio.sleep(rng.uniform(*THINK))
             row_id = rng.choice(ids)
             current = await records.get_row(actor, 'shipments', row_id)
+            value = rng.randint(1, 998)
+            value += value >= current['quantity']          # always a real change
             start = time.perf_counter()
             try:
-                await records.update_row(actor, 'shipments', row_id, {'quantity': rng.randint(1, 999)},
+                await records.update_row(actor, 'shipments', row_id, {'quantity': value},
                                          version=current['version'])
                 outcome['applied'] += 1
             except Conflict:
@@ -51,16 +55,21 @@ async def main(db_url: str | None) -> None:
             except Exception:
                 outcome['error'] += 1
             latencies.append((time.perf_counter() - start) * 1000)
-    start = time.perf_counter()
-    await asyncio.gather(*(editor(n) for n in range(EDITORS)))
-    elapsed = time.perf_counter() - start
-    audited = await AuditEntry.filter(register='shipments', event='update').count() - before
     print(f'== {EDITORS} concurrent editors × {SAVES_EACH} saves on {ROWS} rows ({name}) ==')
-    print(f'save latency  p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   '
-          f'p99 {percentile(latencies, 99):6.1f} ms')
-    print(f'throughput    {len(latencies) / elapsed:6.0f} saves/s   applied {outcome["applied"]}   '
-          f'conflicts {outcome["conflict"]}   errors {outcome["error"]}')
-    print(f'lost writes   {outcome["applied"] - audited} (applied saves without an audit entry)')
+    for think, label in ((True, f'editing (think time {THINK[0]}–{THINK[1]} s)'), (False, 'saturated (no think time)')):
+        latencies.clear()
+        outcome.update(applied=0, conflict=0, error=0)
+        before = await AuditEntry.filter(register='shipments', event='update').count()
+        start = time.perf_counter()
+        await asyncio.gather(*(editor(n, think) for n in range(EDITORS)))
+        elapsed = time.perf_counter() - start
+        audited = await AuditEntry.filter(register='shipments', event='update').count() - before
+        print(f'-- {label}')
+        print(f'save latency  p50 {percentile(latencies, 50):6.1f} ms   p95 {percentile(latencies, 95):6.1f} ms   '
+              f'p99 {percentile(latencies, 99):6.1f} ms')
+        print(f'throughput    {len(latencies) / elapsed:6.0f} saves/s   applied {outcome["applied"]}   '
+              f'conflicts {outcome["conflict"]}   errors {outcome["error"]}')
+        print(f'lost writes   {outcome["applied"] - audited} (applied saves without their audit entry)')
     await boot.stop()
 
 

@@ -138,7 +138,9 @@ async def test_concurrent_writers_lose_nothing(engine, actors):
             try:
                 current = await records.get_row(actor, 'shipments', target['id'])
                 await asyncio.sleep(rng.random() / 200)
-                await records.update_row(actor, 'shipments', target['id'], {'quantity': rng.randint(1, 999)},
+                value = rng.randint(1, 998)
+                value += value >= current['quantity']          # always a change (an unchanged save writes nothing)
+                await records.update_row(actor, 'shipments', target['id'], {'quantity': value},
                                          version=current['version'])
                 outcomes['applied'] += 1
             except Conflict:
