@@ -46,8 +46,10 @@ async def client(n: int, urls: list[str], token: str, until: float, stats: dict)
                     if got.status_code != 200:
                         stats['errors'] += 1
                         continue
+                    value = rng.randint(1, 98)
+                    value += value >= got.json()['quantity']          # always a real change
                     r = await http.patch(f'{base}/rows/{row_id}', json={'version': got.json()['_v'],
-                                                                         'values': {'quantity': rng.randint(1, 99)}})
+                                                                         'values': {'quantity': value}})
                     kind = 'edit'
                     if r.status_code == 200:
                         stats['applied'] += 1
