@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import time
 from pathlib import Path
 from typing import Awaitable, Callable

@@ -18,8 +18,7 @@ COLUMNS = ['ship_date', 'platform', 'courier', 'tracking_no', 'sku', 'style', 'c
 
 async def main(rows: int, db_url: str | None) -> None:
     from bench.common import seeded_engine
-    from portal import boot, sheet
-    from portal.access import Actor
+    from portal import boot
     data = Path('bench/out') / f'paste-{"pg" if db_url else "sqlite"}'
     data.mkdir(parents=True, exist_ok=True)
     await seeded_engine(data, 1200, ['shipments'], db_url)

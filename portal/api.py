@@ -51,7 +51,7 @@ async def actor_of(authorization: str | None = Header(default=None)) -> Actor:
     from .app import ready
     await ready()
     username = await tokens.authenticate(authorization)
-    actor = await users.get_actor(username)
+    actor = await users.cached_actor(username)
     if actor is None:
         raise PortalError('token.bad')
     return actor
@@ -90,9 +90,8 @@ def _schema(register, actor: Actor) -> dict[str, Any]:
 @api.get('/status', responses=ERRORS)
 async def status(actor: Actor = Depends(actor_of)) -> dict[str, Any]:
     """This process's view of the deployment: database, and change events received from other processes."""
-    from nicegui import app as nicegui_app
     from .events import PROCESS_ID
-    bridge = getattr(nicegui_app.state, 'redis_bridge', None)
+    bridge = rt().bridge
     return {'process': PROCESS_ID, 'database': rt().settings.db_url.split('://', 1)[0],
             'redis': bridge is not None, 'events_received': bridge.received if bridge else 0}
 

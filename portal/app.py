@@ -58,7 +58,7 @@ async def _start(settings: Settings, first_start_demo: bool):
         from .redis_events import RedisBridge
         bridge = RedisBridge(settings.redis_url, runtime.bus)
         await bridge.start()
-        app.state.redis_bridge = bridge
+        runtime.bridge = bridge
     return runtime, created
 
 

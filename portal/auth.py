@@ -16,8 +16,6 @@ from .runtime import rt
 # and the REST API (which authenticates each request with an API token instead)
 ALLOW_PREFIXES = ('/login', '/_nicegui/', '/portal-static/', '/api/v1/', '/favicon.ico', '/healthz')
 clock = time.time   # tests move time forward here
-_actors: dict[str, tuple[float, Actor | None]] = {}
-ACTOR_TTL = 5.0
 
 
 def allowed_without_login(path: str) -> bool:
@@ -75,19 +73,11 @@ async def current_actor() -> Actor | None:
 
 
 async def _actor(username: str) -> Actor | None:
-    hit = _actors.get(username)
-    if hit and clock() - hit[0] < ACTOR_TTL:
-        return hit[1]
-    actor = await users.get_actor(username)
-    _actors[username] = (clock(), actor)
-    return actor
+    return await users.cached_actor(username)
 
 
 def forget_actor(username: str | None = None) -> None:
-    if username is None:
-        _actors.clear()
-    else:
-        _actors.pop(username, None)
+    users.forget_actor(username)
 
 
 class AuthMiddleware:

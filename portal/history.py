@@ -8,7 +8,6 @@ from . import access, audit, db, records, users
 from .access import Actor
 from .errors import PermissionDenied, PortalError
 from .i18n import add_messages, t
-from .models import AuditEntry
 from .runtime import rt
 from .schema import RegisterSchema
 

@@ -39,7 +39,6 @@ class Reporter:
 
 def load_catalog(schema_dir: Path | str) -> tuple[Catalog | None, list[Issue]]:
     """Read every schema file; return the catalog (None if any error) and all issues found."""
-    from .checks import check_catalog   # the cross-reference pass
     root = Path(schema_dir)
     _BASE.append(root.parent)
     try:

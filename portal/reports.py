@@ -2,7 +2,7 @@
 monthly breakdown tables (e.g. complaint analysis); GROUP BY queries over the viewer's rows; .xlsx export."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, ClassVar, Literal
 
@@ -14,7 +14,7 @@ from .access import Actor
 from .excel import export as _export_messages  # noqa: F401  (the info-sheet labels)
 from .errors import NotFound, PortalError
 from .i18n import add_messages, t
-from .rules.attendance import is_full_attendance
+from .rules.workday import is_full_month
 from .runtime import rt
 
 add_messages({
@@ -85,17 +85,17 @@ def _num(value):
 
 
 @register_kind
-class AttendanceSummary(ReportKind):
-    """Per employee and month: days present, late/early counts, absence days, approved leave, full attendance."""
+class WorkdaySummary(ReportKind):
+    """Per employee and month: days present, late/early counts, absence days, approved leave, full month (满勤)."""
 
-    name = 'attendance_summary'
+    name = 'workday_summary'
 
     class params(Params):
         pass
 
     def check(self, catalog, register, p, report) -> None:
         if _policy_rule(register) is None:
-            report('D420', 'register', f"register '{register.key}' has no attendance_policy rule", value=register.key)
+            report('D420', 'register', f"register '{register.key}' has no workday_policy rule", value=register.key)
 
     async def run(self, actor, spec, start, end, lang):
         register = rt().catalog.register(spec.register)
@@ -121,14 +121,16 @@ class AttendanceSummary(ReportKind):
             rows.append({'employee': names.get(employee, employee), 'login': employee, 'present': days,
                          'late': late.get(employee, 0), 'late_over': late_over.get(employee, 0),
                          'early': early.get(employee, 0), 'absence': float(out), 'leave': leave.get(employee, 0),
-                         'full': is_full_attendance(policy, days, out)})
+                         'full': is_full_month(policy, days, out)})
         columns = [(k, t(f'report.{k}', 'zh'), t(f'report.{k}', 'en')) for k in
                    ('employee', 'present', 'late', 'late_over', 'early', 'absence', 'leave', 'full')]
         return {'columns': columns, 'rows': rows}
 
 
 def _policy_rule(register):
-    return next((r for r in register.rules if r.kind == 'attendance_policy'), None) if register else None
+    from .rules import get_kind
+    from .rules.workday import WorkdayRule
+    return next((r for r in register.rules if isinstance(get_kind(r.kind), WorkdayRule)), None) if register else None
 
 
 class Measure(BaseModel):

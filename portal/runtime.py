@@ -17,6 +17,7 @@ class Runtime:
     catalog: Catalog
     bus: EventBus = field(default_factory=EventBus)
     clock: Callable[[], datetime] | None = None   # tests freeze time here
+    bridge: object | None = None                  # the Redis bridge of change events, when several processes run
 
     def now(self) -> datetime:
         """Wall-clock time of the department (naive, in settings.timezone): how every timestamp is stored."""

@@ -218,7 +218,7 @@ async def plan_fill(actor: Actor, key: str, col: str, source_row: int, target_ro
     value = spec.kind.to_json(source.get(col), spec)
     plan = PastePlan(register=key)
     ctx = await records.value_context(actor)
-    for i, row_id in enumerate(t for t in target_rows if t != source_row):
+    for i, row_id in enumerate(r for r in target_rows if r != source_row):
         cell = Cell(i, row_id, col, spec.title(actor.lang), '' if value is None else str(value))
         plan.cells.append(cell)
         if not access.writable(spec, granted):

@@ -73,6 +73,29 @@ async def get_actor(username: str) -> Actor | None:
     return actor_of(user) if user else None
 
 
+_actors: dict[str, tuple[float, Actor | None]] = {}
+ACTOR_TTL = 5.0
+
+
+async def cached_actor(username: str) -> Actor | None:
+    """get_actor for every request of a session or token, cached a few seconds (a disabled user or changed roles
+    take effect within ACTOR_TTL; admin changes in this process take effect at once)."""
+    import time
+    hit = _actors.get(username)
+    if hit and time.monotonic() - hit[0] < ACTOR_TTL:
+        return hit[1]
+    actor = await get_actor(username)
+    _actors[username] = (time.monotonic(), actor)
+    return actor
+
+
+def forget_actor(username: str | None = None) -> None:
+    if username is None:
+        _actors.clear()
+    else:
+        _actors.pop(username, None)
+
+
 async def create_user(by: Actor | None, *, username: str, display_name: str, password: str, roles: list[str],
                       lang: str = 'zh') -> User:
     """Create a user (by an admin; by=None for the CLI and the first start)."""
@@ -125,6 +148,7 @@ async def update_user(by: Actor, username: str, *, roles: list[str] | None = Non
     await user.save()
     await audit.system_entry(by.username, 'user', f'update {username}: {"; ".join(changes)}')
     invalidate_directory()
+    forget_actor(username)
     return user
 
 

@@ -172,7 +172,7 @@ class Number(WidgetKind):
 
 @register_kind
 class Ratio(WidgetKind):
-    """A share of two counts in the last N days, e.g. returns / shipments (return rate)."""
+    """A share of two counts in the last N days (e.g. a return rate: returned orders / shipped orders)."""
 
     name = 'ratio'
     needs_register = False
@@ -338,7 +338,7 @@ class Top(WidgetKind):
 
 @register_kind
 class Overdue(WidgetKind):
-    """Rows past a deadline rule of the register (e.g. complaints not followed up in time)."""
+    """Rows past a deadline rule of the register (e.g. a follow-up not done in time)."""
 
     name = 'overdue'
 

@@ -19,7 +19,7 @@ def goods_receipts(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
     quantity = rng.choice([20, 30, 50, 60, 100, 120, 200, 300, 500])
     inspection = rng.choices(['合格', '部分不合格', '不合格'], [85, 10, 5])[0]
     matches = rng.random() > 0.08
-    row.update(receipt_no=f'RK{day:%Y%m%d}-{i % 10000:04d}', receipt_date=day, supplier=rng.choice(pools.SUPPLIERS),
+    row.update(receipt_no=f'RK{day:%Y%m%d}-{i:04d}', receipt_date=day, supplier=rng.choice(pools.SUPPLIERS),
                sku=pools.sku(rng), product_name=product, category=category, spec=rng.choice(['常规', '加厚', '薄款', '']),
                colour=rng.choice(pools.COLOURS), size=rng.choice(pools.SIZES), quantity=quantity,
                inspection=inspection, packaging_damaged=rng.random() < 0.05, matches_po=matches,
@@ -110,7 +110,7 @@ def complaints(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
     today = ctx['today']
     day = _day(rng, today, 100)
     category = rng.choices(list(pools.COMPLAINTS), [25, 30, 15, 15, 5, 10])[0]
-    row.update(complaint_no=f'TS{day:%Y%m%d}-{i % 10000:04d}', accepted_date=day, customer=pools.person(rng),
+    row.update(complaint_no=f'TS{day:%Y%m%d}-{i:04d}', accepted_date=day, customer=pools.person(rng),
                customer_phone=f'1{rng.choice("3578")}{rng.randrange(10**9):09d}',
                channel=rng.choice(['旺旺', '电话', '京东咚咚', '平台介入', '评论区']),
                order_no=pools.order_no(rng, '天猫'), category=category, content=rng.choice(pools.COMPLAINTS[category]),

@@ -39,7 +39,7 @@ def test_auth_no_token_bad_token_revoked_token(portal):
     assert client(url, 'not-a-token').get('/registers').json()['code'] == 'token.bad'
     good = token('warehouse', 'to-revoke')
     assert client(url, good).get('/registers').status_code == 200
-    revoke = f'''
+    revoke = '''
 import asyncio
 from portal.config import Settings
 from portal import boot, tokens

@@ -124,7 +124,7 @@ CASES = [
      "'warehous'; allowed: admin, cs, designer, manager, ops, staff, warehouse. Did you mean 'warehouse'? [S209]"),
     ('registers/complaints.toml', 'kind = "compare"', 'kind = "comparison"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].kind: unknown rule kind 'comparison'; "
-     'allowed: attendance_policy, authority_limit, compare, deadline, range, required_if. '
+     'allowed: authority_limit, compare, deadline, range, required_if, workday_policy. '
      "Did you mean 'compare'? [S220]"),
     ('registers/complaints.toml', 'left = "follow_up_date"', 'left = "follow_up"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].left: unknown field 'follow_up'; allowed: "

@@ -2,7 +2,7 @@
 deadlines, checklist gating and every workflow transition by role."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,13 +11,13 @@ from portal import db, records
 from portal.access import Actor
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.query import RowQuery
-from portal.rules.attendance import AttendancePolicy, evaluate_day, is_full_attendance
+from portal.rules.workday import WorkdayPolicy, evaluate_day, is_full_month
 from portal.runtime import rt
 
 from .conftest import NOW
 
 
-def policy() -> AttendancePolicy:
+def policy() -> WorkdayPolicy:
     from portal.loader import load_catalog
     from .conftest import SCHEMAS
     catalog, _ = load_catalog(SCHEMAS)
@@ -52,7 +52,7 @@ def test_attendance_policy(kind, sign_in, sign_out, approval, outing, late, earl
 @pytest.mark.parametrize('present,absence,full', [(26, '0', True), (25, '0', False), (27, '0.5', True),
                                                   (26, '0.5', False)])
 def test_full_attendance_is_26_days(present, absence, full):
-    assert is_full_attendance(policy(), present, Decimal(absence)) is full
+    assert is_full_month(policy(), present, Decimal(absence)) is full
 
 
 async def test_attendance_rows_are_computed_on_every_write(engine, actors):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal import db, records, sheet, views
+from portal import records, sheet, views
 from portal.errors import PortalError
 from portal.query import RowQuery
 

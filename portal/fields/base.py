@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from ..errors import FieldProblem
-from .normalize import clean, is_empty
+from .normalize import clean
 
 if TYPE_CHECKING:
     from ..schema import FieldSpec

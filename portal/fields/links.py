@@ -144,7 +144,7 @@ class ClauseRef(FieldType):
         return {cid: f'{cid} {heading}' for cid, heading in ctx.get('clauses', {}).items()}
 
     def hint(self, spec, lang='zh') -> str:
-        return 'clause id, e.g. attendance.late' if lang == 'en' else '制度条款编号,如 attendance.late'
+        return 'clause id, e.g. penalty.authority' if lang == 'en' else '制度条款编号,如 penalty.authority'
 
     def demo(self, rng, spec, ctx):
         return rng.choice(ctx['clauses'])

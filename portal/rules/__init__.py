@@ -1,5 +1,5 @@
 """Rule kinds (one class per kind) and the policies they read; import registers them all."""
-from . import attendance, kinds  # noqa: F401  (registration side effects)
+from . import kinds, workday  # noqa: F401  (registration side effects)
 from . import engine  # noqa: F401
 from .base import COMMON_RULE_KEYS, RuleContext, RuleKind, get_kind, kind_names, pydantic_problems
 

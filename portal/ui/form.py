@@ -10,7 +10,7 @@ from .. import access, records, users
 from ..access import Actor
 from ..errors import Conflict, PermissionDenied, PortalError, ValidationFailed
 from ..runtime import rt
-from ..schema import FieldSpec, RegisterSchema, Rights
+from ..schema import RegisterSchema, Rights
 from .texts import t
 
 WIDGETS: dict[str, Callable[..., Any]] = {}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 from .base import Params, RuleKind, register_kind
 
 
-class AttendancePolicy(BaseModel):
+class WorkdayPolicy(BaseModel):
     """schemas/policy/<name>.toml — every number comes from the regulations, each with its clause."""
 
     model_config = ConfigDict(extra='forbid')
@@ -46,7 +46,7 @@ class DayResult:
     present: bool
 
 
-def evaluate_day(policy: AttendancePolicy, *, kind: str | None, sign_in: time | None, sign_out: time | None,
+def evaluate_day(policy: WorkdayPolicy, *, kind: str | None, sign_in: time | None, sign_out: time | None,
                  approval: str | None, outing_minutes: int | None) -> DayResult:
     """One day of one employee under the policy. Pure: the table-driven tests call this."""
     approved = approval in policy.approved_states
@@ -72,12 +72,12 @@ def evaluate_day(policy: AttendancePolicy, *, kind: str | None, sign_in: time | 
     return DayResult(late, early, _d(min(absence, 1.0)), kind in policy.present_kinds or kind is None)
 
 
-def is_full_attendance(policy: AttendancePolicy, present_days: int, absence_days: Decimal) -> bool:
+def is_full_month(policy: WorkdayPolicy, present_days: int, absence_days: Decimal) -> bool:
     """每月26天为满勤: present days, less days counted as absence, reach the policy's number."""
     return Decimal(present_days) - Decimal(absence_days) >= policy.full_attendance_days
 
 
-def _minutes_between(start: time, end: time, policy: AttendancePolicy) -> int:
+def _minutes_between(start: time, end: time, policy: WorkdayPolicy) -> int:
     """Working minutes from start to end (lunch break excluded); 0 when end is not after start."""
     day = datetime(2000, 1, 1)
     a, b = datetime.combine(day, start), datetime.combine(day, end)
@@ -94,10 +94,10 @@ def _d(days: float) -> Decimal:
 
 
 @register_kind
-class AttendanceRule(RuleKind):
-    name = 'attendance_policy'
+class WorkdayRule(RuleKind):
+    name = 'workday_policy'
     computes = True
-    policy_model = AttendancePolicy
+    policy_model = WorkdayPolicy
 
     class params(Params):
         policy: StrictStr
