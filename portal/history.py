@@ -19,6 +19,7 @@ add_messages({
     'source.fill': ('填充', 'fill'), 'source.import': ('导入', 'import'), 'source.undo': ('撤销', 'undo'),
     'source.redo': ('重做', 'redo'), 'source.api': ('API', 'API'), 'source.workflow': ('流程', 'workflow'),
     'source.checklist': ('检查项', 'checklist'), 'source.system': ('系统', 'system'),
+    'history.batch': ('批次 {batch}', 'batch {batch}'),
     'history.no_log': ('只有经理(审批权限)或管理员可以查看变更日志', 'Only managers (approve right) and admins see the '
                        'change log'),
 })
@@ -121,6 +122,9 @@ async def _present(register: RegisterSchema, granted, entries: list[dict], lang:
             old = ''
         elif spec is not None:
             old, new = _show(spec, old, lang), _show(spec, new, lang)
+        elif e['event'] in ('delete', 'restore'):
+            batch = (new if e['event'] == 'delete' else old) or ''
+            old, new = '', t('history.batch', lang, batch=str(batch)[:8])
         elif name.startswith('checklist.'):
             item = next((c for c in register.checklist if c.id == name.split('.', 1)[1]), None)
             name = item.title(lang) if item else name

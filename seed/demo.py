@@ -86,6 +86,7 @@ async def _seed_register(register: RegisterSchema, n: int, ctx: dict, seed_value
     realism = REALISM.get(register.key)
     now = rt().now()
     pending, written = [], 0
+    audit_rows: list[dict] = []
     for i in range(start, start + n):
         row = demo_row(register, rng, i, ctx, realism)
         row.update(rules.compute(register, row, rctx))
@@ -98,8 +99,8 @@ async def _seed_register(register: RegisterSchema, n: int, ctx: dict, seed_value
         pending.append(model(version=1, created_by=author, created_at=now, updated_by=author, updated_at=now,
                              checks=_ticks(register, row, author, now), **row))
         if len(pending) >= batch:
-            written += await _flush(model, pending)
-    written += await _flush(model, pending)
+            written += await _flush(model, pending, register, audit_rows if validate else None, now)
+    written += await _flush(model, pending, register, audit_rows if validate else None, now)
     return written
 
 
@@ -138,11 +139,24 @@ def _beyond(wf, state, required_for) -> bool:
     return any(s in wf.states and wf.states.index(s) < position for s in required_for)
 
 
-async def _flush(model, pending: list) -> int:
+async def _flush(model, pending: list, register: RegisterSchema, audit_rows: list | None, now) -> int:
+    """Insert a batch; demo rows (not benchmark volumes) also get their 'create' entry in the audit trail."""
     if not pending:
         return 0
     count = len(pending)
     async with db.transaction() as tx:
+        if audit_rows is not None:
+            ids = await db.reserve_ids(register.key, count, tx)
+            for obj, row_id in zip(pending, ids):
+                obj.id = row_id
         await model.bulk_create(pending, using_db=tx)
+        if audit_rows is not None:
+            from portal import audit
+            from portal.records import row_json
+            await audit.save([{'at': now, 'actor': obj.created_by, 'register': register.key, 'row_id': obj.id,
+                               'event': 'create', 'field': None, 'old': None,
+                               'new': audit.encode(row_json(register, {f.name: getattr(obj, f.name)
+                                                                       for f in register.fields})),
+                               'source': 'system', 'action_id': None, 'version': 1} for obj in pending], tx)
     pending.clear()
     return count
