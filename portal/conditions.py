@@ -99,6 +99,19 @@ def check(condition: Any, register: RegisterSchema, report: Callable[..., None],
                        f'{t(exc.key, "en", **exc.params)}', value=value)
 
 
+def to_q_not(condition: dict[str, Any], register: RegisterSchema, actor: str | None, today: date) -> Q:
+    """The condition's negation, written out (De Morgan) so the database can still use its indexes:
+    not (a and b) = (not a) or (not b); "not empty" becomes "empty" rather than NOT NOT … IS NULL."""
+    parts = []
+    for term in terms(condition):
+        if term.op == 'empty':
+            parts.append(to_q({term.field: {'empty': not term.value}}, register, actor, today))
+        else:
+            parts.append(~to_q({term.field: {term.op: term.value}} if term.op != 'any' else {'any': term.value},
+                               register, actor, today))
+    return Q(*parts, join_type='OR') if len(parts) > 1 else (parts[0] if parts else Q(id=-1))
+
+
 def to_q(condition: dict[str, Any], register: RegisterSchema, actor: str | None, today: date) -> Q:
     """The condition as a database filter."""
     q = Q()

@@ -110,7 +110,7 @@ def _to_db(field, model):
 def bucket_sql(column: str, bucket: str) -> str:
     """SQL that turns a date/datetime column into a period label (YYYY-MM-DD, YYYY-Www, YYYY-MM)."""
     sqlite = {'day': f'date("{column}")', 'week': f"strftime('%Y-W%W', \"{column}\")",
-              'month': f"strftime('%Y-%m', \"{column}\")"}
+              'month': f'substr("{column}", 1, 7)'}        # dates are stored as ISO text: the prefix is the month
     postgres = {'day': f'to_char("{column}", \'YYYY-MM-DD\')', 'week': f'to_char("{column}", \'IYYY-"W"IW\')',
                 'month': f'to_char("{column}", \'YYYY-MM\')'}
     return (sqlite if dialect() == 'sqlite' else postgres)[bucket]

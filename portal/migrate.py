@@ -101,7 +101,12 @@ async def plan(catalog: Catalog) -> Plan:
                                          True))
         if existing:
             _note_removed(register, columns, result)
-        result.steps.extend(s for s in _index_steps(register) if s.description.split()[-1] not in indexes)
+        wanted = _index_steps(register)
+        result.steps.extend(s for s in wanted if s.description.split()[-1] not in indexes)
+        names = {s.description.split()[-1] for s in wanted}
+        for stale in sorted(i for i in indexes if i.startswith((f'px_{register.key}_', f'ux_{register.key}_'))
+                            and i not in names):       # an index the schema no longer declares (never data)
+            result.steps.append(Step(register.key, f'drop index {stale}', [f'DROP INDEX IF EXISTS "{stale}"']))
         if db.dialect() == 'sqlite' and recorded.get((register.key, '__search__'), ('', ''))[0] != \
                 search.signature(register, catalog):
             result.steps.append(Step(register.key, f'quick-search index {search.table(register.key)}',

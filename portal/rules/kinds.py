@@ -215,8 +215,8 @@ class Deadline(_FieldCheck, RuleKind):
         return not conditions.matches(p.done_when, register, row, ctx.actor, ctx.today)
 
     def overdue_q(self, register, rule, p, actor: str | None, today: date) -> Q:
-        q = Q(**{f'{p.start}__lt': today - timedelta(days=p.days)}) & ~conditions.to_q(p.done_when, register, actor,
-                                                                                      today)
+        q = Q(**{f'{p.start}__lt': today - timedelta(days=p.days)}) & conditions.to_q_not(p.done_when, register,
+                                                                                         actor, today)
         if rule.when:
             q &= conditions.to_q(rule.when, register, actor, today)
         return q
