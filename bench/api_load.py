@@ -45,6 +45,7 @@ async def client(n: int, urls: list[str], token: str, until: float, stats: dict)
                     got = await http.get(f'{base}/rows/{row_id}')
                     if got.status_code != 200:
                         stats['errors'] += 1
+                        stats.setdefault('samples', []).append(f'GET {row_id}: {got.status_code} {got.text[:200]}')
                         continue
                     value = rng.randint(1, 98)
                     value += value >= got.json()['quantity']          # always a real change
@@ -112,6 +113,8 @@ def main() -> None:
                   f'p99 {percentile(values, 99):6.1f} ms   (n={len(values)})')
         print(f'edits         applied {stats["applied"]}   conflicts (409) {stats["conflicts"]}')
         print(f'lost writes   {stats["applied"] - audited} (applied PATCHes without an audit entry; audited {audited})')
+        for sample in stats.get('samples', [])[:3]:
+            print('  error:', sample)
     finally:
         stop_portal(a)
         stop_portal(b)

@@ -145,11 +145,12 @@ async def _flush(model, pending: list, register: RegisterSchema, audit_rows: lis
         return 0
     count = len(pending)
     async with db.transaction() as tx:
-        if audit_rows is not None:
-            ids = await db.reserve_ids(register.key, count, tx)
-            for obj, row_id in zip(pending, ids):
-                obj.id = row_id
-        await model.bulk_create(pending, using_db=tx)
+        ids = await db.reserve_ids(register.key, count, tx)
+        columns = ['id', 'version', 'created_by', 'created_at', 'updated_by', 'updated_at', 'checks',
+                   *(f.name for f in register.fields)]
+        for obj, row_id in zip(pending, ids):
+            obj.id = row_id
+        await db.bulk_insert(model, [{c: getattr(obj, c) for c in columns} for obj in pending], tx)
         if audit_rows is not None:
             from portal import audit
             from portal.records import row_json

@@ -33,5 +33,9 @@ async def test_seed_is_deterministic_and_valid(engine):
 async def test_default_demo_is_a_few_hundred_rows(engine):
     counts = await seed(rt().catalog, today=date(2026, 11, 27))
     assert all(60 <= n <= 1000 for n in counts.values()), counts
+    from portal.models import AuditEntry
+    created = await AuditEntry.filter(register='shipments', event='create').values_list('row_id', flat=True)
+    ids = await db.row_model('shipments').all().values_list('id', flat=True)
+    assert sorted(created) == sorted(ids)          # each demo row has its creation in the audit, by its own id
     shipped = await db.row_model('shipments').filter(status='已出库').values('checks')
     assert shipped and all({'inspected', 'contents_match'} <= set(r['checks']) for r in shipped)
