@@ -165,6 +165,10 @@ async def plan_paste(actor: Actor, key: str, text: str, *, start_row: int, start
             row, changed, problems = records.prepare_update(register, granted, actor, old_full,
                                                             _as_input(register, values_in), ctx)
             _attach(problems, cells, actor.lang)
+            if _first_other(problems, cells, actor.lang):
+                # a rule across fields (e.g. 不合格数量 ≤ 数量) fails on a column outside the block: mark the
+                # pasted cells that break it on their own, keep the rest if they pass together
+                _blame(register, granted, actor, old_full, values_in, cells, ctx)
             ok = {name: values_in[name] for name in values_in
                   if not next(c for c in cells if c.field == name).error}
             if ok:
@@ -183,6 +187,23 @@ def _attach(problems: list[FieldProblem], cells: list[Cell], lang: str) -> None:
         for cell in cells:
             if cell.field == problem.field and not cell.error:
                 cell.error = problem.message(lang)
+
+
+def _blame(register, granted, actor: Actor, old: dict[str, Any], values: dict[str, Any], cells: list[Cell],
+           ctx) -> None:
+    def failing(subset: dict[str, Any]) -> str:
+        problems = records.prepare_update(register, granted, actor, old, _as_input(register, subset), ctx)[2]
+        return _first_other(problems, cells, actor.lang) or next((p.message(actor.lang) for p in problems), '')
+
+    by_cell = {c.field: c for c in cells}
+    for name in values:
+        message = failing({name: values[name]})
+        if message:
+            by_cell[name].error = by_cell[name].error or message
+    rest = {name: value for name, value in values.items() if not by_cell[name].error}
+    message = failing(rest) if rest else ''
+    for name in rest if message else ():
+        by_cell[name].error = by_cell[name].error or message
 
 
 def _first_other(problems: list[FieldProblem], cells: list[Cell], lang: str) -> str:

@@ -259,4 +259,4 @@ async def test_required_if_and_compare_rules(engine, actors):
                                                        'reject_quantity': 6})
     problems = err.value.by_field()
     assert problems['reject_handling'] == '「不合格处理」必填(「检验结果」为 不合格/部分不合格时) [storage.inbound.1]'
-    assert problems['reject_quantity'] == '「不合格数量」必须不晚于/不大于「数量」 [storage.inbound.1]'
+    assert problems['reject_quantity'] == '「不合格数量」必须不大于「数量」 [storage.inbound.1]'

@@ -83,6 +83,26 @@ async def test_paste_past_the_end_creates_rows(engine, actors):
     assert await records.count_rows(w, 'shipments', RowQuery()) == 3
 
 
+async def test_paste_preview_marks_a_rule_broken_by_a_column_outside_the_block(engine, actors):
+    """不合格数量 ≤ 数量: pasting a smaller 数量 over a row with rejects is an error in the preview, not at apply."""
+    w = actors['warehouse']
+    row = await records.create_row(w, 'goods_receipts', {
+        'receipt_no': 'RK20261127-001', 'supplier': '杭州织美服饰厂', 'sku': 'Q-1', 'product_name': 'T恤',
+        'quantity': 50, 'inspection': '部分不合格', 'reject_quantity': 30, 'reject_handling': '返厂'})
+    columns = ['id', 'receipt_no', 'sku', 'quantity']
+    plan = await sheet.plan_paste(w, 'goods_receipts', 'Q-2\t20', start_row=0, start_col='sku', columns=columns)
+    assert [(c.field, c.error) for c in plan.errors] == [('quantity', '「不合格数量」必须不大于「数量」 [storage.inbound.1]')]
+    assert plan.changes == 1                                          # the new 货号 alone is still valid
+    await sheet.apply_paste(w, plan)
+    got = await records.get_row(w, 'goods_receipts', row['id'])
+    assert (got['sku'], got['quantity'], got['reject_quantity']) == ('Q-2', 50, 30)
+    ok = await sheet.plan_paste(w, 'goods_receipts', 'Q-3\t40', start_row=0, start_col='sku', columns=columns)
+    assert not ok.errors and ok.changes == 2
+    await sheet.apply_paste(w, ok)
+    got = await records.get_row(w, 'goods_receipts', row['id'])
+    assert (got['sku'], got['quantity'], got['reject_quantity']) == ('Q-3', 40, 30)
+
+
 async def test_paste_refuses_readonly_columns_and_creation_without_right(engine, actors):
     m = actors['manager']
     await _rows(m, 1)

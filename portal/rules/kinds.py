@@ -25,8 +25,11 @@ add_messages({
                        'that must be escalated; it needs higher approval first ({unless_en}) [{clause}]'),
 })
 
-_OPS = {'<': ('早于/小于', 'less than'), '<=': ('不晚于/不大于', 'at most'), '>': ('晚于/大于', 'greater than'),
-        '>=': ('不早于/不小于', 'at least'), '==': ('等于', 'equal to'), '!=': ('不等于', 'different from')}
+# (words for numbers, words for dates and times); English says the same for both
+_OPS = {'<': (('小于', '早于'), 'less than'), '<=': (('不大于', '不晚于'), 'at most'),
+        '>': (('大于', '晚于'), 'greater than'), '>=': (('不小于', '不早于'), 'at least'),
+        '==': (('等于', '等于'), 'equal to'), '!=': (('不等于', '不等于'), 'different from')}
+_TEMPORAL = {'date', 'datetime', 'time'}
 
 
 def _problem(field: str, rule, key: str, **params: Any) -> FieldProblem:
@@ -118,8 +121,10 @@ class Compare(_FieldCheck, RuleKind):
         if holds:
             return []
         a, b = _labels(register, p.left), _labels(register, p.right)
+        words, op_en = _OPS[p.op]
+        op = words[register.field(p.left).kind.name in _TEMPORAL]
         return [_problem(p.left, rule, 'rule.compare', left=a['label'], left_en=a['label_en'], right=b['label'],
-                         right_en=b['label_en'], op=_OPS[p.op][0], op_en=_OPS[p.op][1])]
+                         right_en=b['label_en'], op=op, op_en=op_en)]
 
 
 @register_kind

@@ -35,7 +35,7 @@ def test_paste_block_with_a_bad_cell_then_apply(session_factory):
     preview = s.page.locator('.q-dialog').filter(has_text='粘贴预览')
     preview.wait_for()
     assert '1 处错误' in preview.inner_text()
-    assert '"床品" 不在可选项中' in preview.inner_text()
+    preview.get_by_text('"床品" 不在可选项中').wait_for()       # the virtual-scroll table renders a tick later
     s.shot('sheet-paste-preview')
     preview.get_by_role('button', name='应用有效的修改').click()
     preview.wait_for(state='hidden')
@@ -54,7 +54,8 @@ def test_paste_past_the_end_creates_rows_and_undo_after_resort(session_factory):
     s.page.wait_for_function('() => portalGrid.api(portalGrid.state.goods_receipts.gridId).getDisplayedRowCount() === 1')
     s.show_cell(first['id'], 'receipt_no').click()
     block = '\r\n'.join([
-        f'{first["receipt_no"]}\t{first["receipt_date"]}\t杭州织美服饰厂\tQ-0001\t纯棉圆领T恤\t女装\t常规\t白色\tM\t20',
+        f'{first["receipt_no"]}\t{first["receipt_date"]}\t杭州织美服饰厂\tQ-0001\t纯棉圆领T恤\t女装\t常规\t白色\tM\t'
+        f'{max(20, first.get("reject_quantity") or 0)}',                # 不合格数量 ≤ 数量 holds for any demo row
         'RK20991231-0001\t2026-11-27\t杭州织美服饰厂\tQ-0002\t纯棉圆领T恤\t女装\t常规\t黑色\tL\t30',
         'RK20991231-0002\t2026/11/27\t杭州织美服饰厂\tQ-0003\t纯棉圆领T恤\t女装\t常规\t白色\tXL\t４０'])
     paste(s, block)
