@@ -17,6 +17,7 @@ from .schema import Catalog
 log = logging.getLogger(__name__)
 _models: dict[str, type[Model]] = {}
 SQLITE_BUSY_MS = 10000
+BULK_INDEX_ROWS = 5000       # below this, keeping the indexes up to date is cheaper
 
 
 async def connect(db_url: str, catalog: Catalog) -> None:
@@ -78,6 +79,31 @@ async def bulk_insert(model: type[Model], rows: list[dict[str, Any]], tx) -> Non
         values = [[None if row[n] is None else conv(row[n]) for conv, n in zip(convert, names)]
                   for row in rows[start:start + 5000]]
         await tx.execute_many(sql, values)
+
+
+@asynccontextmanager
+async def indexes_set_aside(table: str, adding: int, tx) -> AsyncIterator[bool]:
+    """For a bulk load of `adding` rows into a SQLite table at least that large already: drop its non-unique
+    secondary indexes inside the transaction and build them again at the end (building once is ~3x faster than
+    keeping ten indexes up to date row by row). DDL is transactional in SQLite: a rollback brings them back,
+    other processes keep reading the committed snapshot, and this process's other queries wait for the
+    transaction anyway (one connection). Unique indexes stay, so uniqueness is checked as always. PostgreSQL
+    and small batches are left as they are. Yields whether the indexes were set aside."""
+    if dialect() != 'sqlite' or adding < BULK_INDEX_ROWS:
+        yield False
+        return
+    existing = (await tx.execute_query_dict(f'SELECT count(*) AS n FROM "{table}"'))[0]['n']
+    if adding < existing:
+        yield False
+        return
+    indexes = [row for row in await tx.execute_query_dict(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table])
+        if not row['sql'].upper().startswith('CREATE UNIQUE')]
+    for index in indexes:
+        await tx.execute_query(f'DROP INDEX "{index["name"]}"')
+    yield True
+    for index in indexes:
+        await tx.execute_query(index["sql"])
 
 
 async def update_where_version(model: type[Model], row_id: int, version: int, values: dict[str, Any], tx) -> int:

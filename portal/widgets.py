@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from tortoise.expressions import RawSQL
-from tortoise.functions import Avg, Count, Sum
+from tortoise.functions import Avg, Sum
 
 from . import conditions, db, records
 from .access import Actor

@@ -306,6 +306,7 @@ async def test_import_interrupted_half_way_changes_nothing(engine, actors, tmp_p
     _book(rows).save(path)
     plan = await importer.plan_import(w, 'shipments', path, path.name)
     assert plan.ok and len(plan.creates) == 12000
+    indexes = await _indexes('shipments')
     original = records.Writer.create_many
     calls = []
 
@@ -319,6 +320,32 @@ async def test_import_interrupted_half_way_changes_nothing(engine, actors, tmp_p
         await importer.apply_import(w, plan)
     assert calls == [5000, 5000]
     assert await db.row_model('shipments').all().count() == 0
+    assert await _indexes('shipments') == indexes                   # set aside for the load, back after rollback
+
+
+async def _indexes(table: str) -> list[tuple[str, str]]:
+    if db.dialect() != 'sqlite':
+        return []
+    return sorted((r['name'], r['sql']) for r in await db.conn().execute_query_dict(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table]))
+
+
+async def test_large_import_into_a_small_register_rebuilds_its_indexes(engine, actors, tmp_path):
+    w = actors['warehouse']
+    await records.create_row(w, 'shipments', {'order_no': 'OLD-1', 'platform': '京东', 'sku': 'S-OLD', 'quantity': 1})
+    indexes = await _indexes('shipments')
+    assert db.dialect() != 'sqlite' or len(indexes) >= 5
+    rows = [['订单号', '平台', '货号', '数量']] + [[f'B-{i:05d}', '天猫', f'SKU-{i}', i % 9 + 1] for i in range(6000)]
+    path = tmp_path / 'big.xlsx'
+    _book(rows).save(path)
+    plan = await importer.plan_import(w, 'shipments', path, path.name)
+    assert await importer.apply_import(w, plan) == {'created': 6000, 'updated': 0, 'skipped': 0}
+    assert await _indexes('shipments') == indexes
+    if db.dialect() == 'sqlite':
+        assert (await db.conn().execute_query_dict('PRAGMA integrity_check'))[0]['integrity_check'] == 'ok'
+    query = RowQuery(quick='SKU-5999', filter={'platform': {'filterType': 'set', 'values': ['天猫']}})
+    assert [r['order_no'] for r in await records.list_rows(w, 'shipments', query)] == ['B-05999']
+    assert await records.count_rows(w, 'shipments', RowQuery()) == 6001
 
 
 def _bomb(path: Path) -> None:

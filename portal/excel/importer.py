@@ -325,10 +325,11 @@ async def apply_import(actor: Actor, plan: ImportPlan, *, valid_only: bool = Fal
             raise PermissionDenied('import.no_create')
         if updates and 'edit' not in writer.granted.actions:
             raise PermissionDenied('perm.action', register=writer.register.title(actor.lang), action='edit')
-        for start in range(0, len(creates), 5000):
-            await writer.create_many(creates[start:start + 5000])
-            done += len(creates[start:start + 5000])
-            await _report(progress, done, total)
+        async with db.indexes_set_aside(writer.register.key, len(creates), writer.tx):
+            for start in range(0, len(creates), 5000):
+                await writer.create_many(creates[start:start + 5000])
+                done += len(creates[start:start + 5000])
+                await _report(progress, done, total)
         for row_id, version, raw in updates:
             await writer.update(row_id, raw, version)
             done += 1
