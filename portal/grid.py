@@ -5,7 +5,7 @@ from typing import Any
 
 from . import access
 from .i18n import add_messages, t
-from .schema import FieldSpec, RegisterSchema, Rights
+from .schema import Catalog, FieldSpec, RegisterSchema, Rights
 
 add_messages({
     'grid.checks': ('检查', 'Checks'),
@@ -16,6 +16,13 @@ add_messages({
 DEFAULT_WIDTH = 120
 ERROR_CLASS = "(p) => !!(p.data && p.data._errors && p.data._errors[p.colDef.field])"
 ERROR_TOOLTIP = '(p) => (p.data && p.data._errors && p.data._errors[p.colDef.field]) || null'
+
+
+def field_context(catalog: Catalog, users: dict[str, str], lang: str) -> dict[str, Any]:
+    """What typed columns and form inputs show beside stored values: user names, clause citations and texts."""
+    return {'users': users,
+            'clauses': {cid: catalog.clause_label(cid, lang) for cid in catalog.clauses},
+            'clause_texts': {cid: c.text for cid, c in catalog.clauses.items()}}
 
 
 def column_defs(register: RegisterSchema, granted: Rights, lang: str, ctx: dict[str, Any]) -> list[dict[str, Any]]:

@@ -233,6 +233,19 @@ class Catalog:
     def clauses(self) -> dict[str, Clause]:
         return {c.id: c for d in self.documents for c in d.clauses}
 
+    @cached_property
+    def _clause_documents(self) -> dict[str, Document]:
+        return {c.id: d for d in self.documents for c in d.clauses}
+
+    def clause_label(self, clause_id: str, lang: str = 'zh') -> str:
+        """How a clause is cited to people: 《仓储管理制度》发货 1 (the id when it is unknown)."""
+        clause, document = self.clauses.get(clause_id), self._clause_documents.get(clause_id)
+        if clause is None or document is None:
+            return clause_id
+        if lang == 'en':
+            return f'{document.title_en or document.title} · {clause.heading}'
+        return f'《{document.title}》{clause.heading}'
+
     def register(self, key: str) -> RegisterSchema | None:
         return self.registers.get(key)
 

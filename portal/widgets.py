@@ -229,10 +229,13 @@ class Breakdown(WidgetKind):
         items = data['items']
         names = ['—' if i['key'] is None else str(i['key']) for i in items]
         if widget.params.chart == 'pie':
-            return {'tooltip': {'trigger': 'item'}, 'legend': {'bottom': 0, 'type': 'scroll'},
-                    'series': [{'type': 'pie', 'radius': ['35%', '65%'], 'top': -10,
+            # narrow cards: a smaller ring leaves the labels room to wrap instead of being cut to "待..."
+            return {'tooltip': {'trigger': 'item', 'formatter': '{b}: {c} ({d}%)'},
+                    'series': [{'type': 'pie', 'radius': ['28%', '50%'], 'center': ['50%', '50%'],
                                 'data': [{'name': n, 'value': i['value']} for n, i in zip(names, items)],
-                                'label': {'formatter': '{b}: {c}'}}]}
+                                'label': {'formatter': '{b}\n{c}', 'overflow': 'break', 'width': 72,
+                                          'lineHeight': 14, 'fontSize': 11},
+                                'labelLine': {'length': 6, 'length2': 6}, 'minShowLabelAngle': 4}]}
         return {'tooltip': {'trigger': 'axis'}, 'grid': {'left': 40, 'right': 10, 'bottom': 30, 'top': 10},
                 'xAxis': {'type': 'category', 'data': names, 'axisLabel': {'interval': 0, 'rotate': 30}},
                 'yAxis': {'type': 'value'}, 'series': [{'type': 'bar', 'data': [i['value'] for i in items]}]}

@@ -102,3 +102,20 @@ async def test_admin_view_as_role(portal_env, user: User):
     await user.should_not_see(marker='nav-complaints')
     await user.should_see(marker='nav-shipments')
     assert rt().catalog.roles['warehouse']
+
+
+async def test_clauses_are_cited_by_document_and_heading(portal_env, user: User):
+    await login(user, 'manager')
+    await user.open('/r/shipments')
+    await user.should_see('《仓储管理制度》发货 1')              # the first clause of a document: with its title
+    await user.should_see('发货 2')                              # the next ones of the same document: heading only
+    await user.should_not_see('storage.shipping.1')
+    await user.open('/r/penalties')
+    grid = user.find(ui.aggrid).elements.pop()
+    column = next(c for c in grid.options['columnDefs'] if c['colId'] == 'clause')
+    catalog = rt().catalog
+    assert column['refData']['penalty.authority'] == catalog.clause_label('penalty.authority')
+    assert column['refData']['penalty.authority'].startswith('《') and '》' in column['refData']['penalty.authority']
+    assert catalog.clauses['penalty.authority'].text[:20] in column[':tooltipValueGetter']
+    assert catalog.clause_label('nope.nothing') == 'nope.nothing'
+    assert catalog.clause_label('storage.shipping.1', 'en').endswith('· 发货 1')

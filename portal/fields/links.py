@@ -1,6 +1,7 @@
 """Link field types: user (a portal user, stored as the login name) and ref (a row of another register)."""
 from __future__ import annotations
 
+import json
 import re
 
 from tortoise import fields as tf
@@ -132,16 +133,20 @@ class ClauseRef(FieldType):
         raise FieldError('value.not_clause', value=raw)
 
     def grid(self, spec, ctx) -> dict:
-        clauses = ctx.get('clauses', {})
+        """Cells store the clause id and show its citation (《仓储管理制度》发货 1); the tooltip quotes the text."""
+        clauses = ctx.get('clauses', {})          # id -> citation
+        texts = ctx.get('clause_texts', {})       # id -> text
+        quotes = json.dumps(texts, ensure_ascii=False)
         return {'cellEditor': 'agSelectCellEditor', 'cellEditorParams': {'values': [None, *clauses]},
-                'filter': SET_FILTER, 'filterParams': {'values': list(clauses)},
-                ':tooltipValueGetter': '(p) => p.value && window.portalClauses ? window.portalClauses[p.value] : null'}
+                'refData': clauses, 'filter': SET_FILTER,
+                'filterParams': {'values': list(clauses), 'labels': list(clauses.values())},
+                ':tooltipValueGetter': f'(p) => p.value == null ? null : ({quotes}[p.value] || p.value)'}
 
     def dropdown(self, spec):
         return ()
 
     def input_options(self, spec, ctx):
-        return {cid: f'{cid} {heading}' for cid, heading in ctx.get('clauses', {}).items()}
+        return dict(ctx.get('clauses', {}))
 
     def hint(self, spec, lang='zh') -> str:
         return 'clause id, e.g. penalty.authority' if lang == 'en' else '制度条款编号,如 penalty.authority'

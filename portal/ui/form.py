@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable
 
 from nicegui import ui
 
-from .. import access, records, users
+from .. import access, grid, records, users
 from ..access import Actor
 from ..errors import Conflict, PermissionDenied, PortalError, ValidationFailed
 from ..runtime import rt
@@ -76,7 +76,7 @@ async def open_record(actor: Actor, register: RegisterSchema, granted: Rights, r
     """Open the dialog for `row` (None = new row; duplicate = new row prefilled from `row`)."""
     lang = actor.lang
     creating = row is None or duplicate
-    ctx = {'users': await users.directory(), 'clauses': {c.id: c.heading for c in rt().catalog.clauses.values()}}
+    ctx = grid.field_context(rt().catalog, await users.directory(), lang)
     current = dict(row or {})
     inputs: dict[str, Any] = {}
     errors: dict[str, ui.label] = {}
@@ -187,7 +187,7 @@ def _checklist(actor: Actor, register: RegisterSchema, row: dict[str, Any], dial
         with ui.row().classes('items-center gap-1 no-wrap'):
             box = ui.checkbox(item.title(lang), value=bool(ticked), on_change=toggle).mark(f'check-{item.id}')
             clause = clauses.get(item.clause)
-            ui.label(f'[{item.clause}]').classes('portal-clause text-xs').tooltip(clause.text if clause else '')
+            ui.label(rt().catalog.clause_label(item.clause, lang)).classes('portal-clause text-xs').tooltip(clause.text if clause else '')
             if item.required_for:
                 ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-grey-7')
             if ticked:

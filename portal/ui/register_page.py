@@ -33,8 +33,7 @@ class RegisterPage:
         with ui.row().classes('w-full gap-2'):
             self.message = ui.label('').classes('portal-message').props(f'id=portal-message-{self.key}')
             ui.element('span').classes('portal-message').props(f'id=portal-fetch-{self.key}')
-        ctx = {'users': await users.directory(),
-               'clauses': {c.id: c.heading for c in rt().catalog.clauses.values()}}
+        ctx = grid.field_context(rt().catalog, await users.directory(), self.lang)
         options = grid.grid_options(self.register, self.granted, self.lang, ctx, 'null')
         self.grid = ui.aggrid(options, theme='quartz', auto_size_columns=False).classes('portal-grid w-full').mark('grid')
         state = {'quick': '', 'queue': self.queue, 'where': self.where, 'countText': t('ui.rows', self.lang)}
@@ -159,13 +158,19 @@ class RegisterPage:
         dialog.open()
 
     def _clause_links(self) -> None:
-        clauses = rt().catalog.clauses
+        """依据条款:《仓储管理制度》发货 1、发货 2 …, grouped by document; each links to the clause's text."""
+        catalog = rt().catalog
         with ui.row().classes('gap-1 items-center'):
             ui.label(t('ui.clauses', self.lang) + ':').classes('text-xs text-grey-7')
+            document = None
             for cid in self.register.regulation:
-                clause = clauses.get(cid)
-                ui.link(cid, f'/regulations#{cid}').classes('text-xs portal-clause').tooltip(
-                    clause.text if clause else '')
+                clause = catalog.clauses.get(cid)
+                label = catalog.clause_label(cid, self.lang)
+                if clause is not None and clause.document == document:
+                    label = clause.heading                     # same document as the one before: heading only
+                document = clause.document if clause else None
+                ui.link(label, f'/regulations#{cid}').classes('text-xs portal-clause').tooltip(
+                    clause.text if clause else cid)
 
     def _checklist_panel(self) -> None:
         items = self.register.checklist
@@ -179,7 +184,7 @@ class RegisterPage:
                 with ui.row().classes('items-center gap-2 no-wrap'):
                     ui.icon('check_box_outline_blank' if item.row else 'info', size='xs').classes('text-grey-7')
                     ui.label(item.title(self.lang))
-                    ui.link(f'[{item.clause}]', f'/regulations#{item.clause}').classes(
+                    ui.link(rt().catalog.clause_label(item.clause, self.lang), f'/regulations#{item.clause}').classes(
                         'portal-clause text-xs').tooltip(clause.text if clause else '')
                     if item.required_for:
                         ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-orange-9')
