@@ -73,7 +73,9 @@ def grid_options(register: RegisterSchema, granted: Rights, lang: str, ctx: dict
     """Options of the register grid: infinite row model served by the portal in blocks of 100 rows."""
     return {
         'columnDefs': column_defs(register, granted, lang, ctx),
-        'defaultColDef': {'resizable': True, 'minWidth': 60, 'suppressHeaderMenuButton': False},
+        # long Chinese headers (外出时长(小时)) wrap onto a second line instead of being cut
+        'defaultColDef': {'resizable': True, 'minWidth': 60, 'suppressHeaderMenuButton': False,
+                          'wrapHeaderText': True, 'autoHeaderHeight': True},
         'rowModelType': 'infinite',
         'cacheBlockSize': 100,
         'maxBlocksInCache': 40,

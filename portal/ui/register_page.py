@@ -105,8 +105,7 @@ class RegisterPage:
             if 'import' in actions and writable:
                 ui.button(t('ui.import', lang), icon='file_upload', on_click=lambda: excel_ui.import_dialog(
                     self)).props('dense flat').mark('import')
-            ui.space()
-            self._clause_links()
+        self._clause_links()                                   # always on its own line under the toolbar
 
     def _views_menu(self) -> None:
         with ui.button(t('ui.views', self.lang), icon='view_list').props('dense flat').mark('views'):
