@@ -1,4 +1,4 @@
-"""The user's settings page: language and personal API tokens."""
+"""The user's settings page: language, their own password and personal API tokens."""
 from __future__ import annotations
 
 from nicegui import app, ui
@@ -22,7 +22,37 @@ add_messages({
     'tokens.revoke': ('撤销', 'Revoke'),
     'tokens.revoked': ('已撤销', 'revoked'),
     'tokens.last_used': ('最近使用', 'last used'),
+    'password.title': ('修改密码', 'Change password'),
+    'password.current': ('当前密码', 'Current password'),
+    'password.new': ('新密码(至少 8 位)', 'New password (8+ characters)'),
+    'password.repeat': ('再次输入新密码', 'New password again'),
+    'password.mismatch': ('两次输入的新密码不一致', 'The two new passwords differ'),
+    'password.change': ('修改密码', 'Change password'),
+    'password.changed': ('密码已修改', 'Password changed'),
 })
+
+
+async def _password_section(actor) -> None:
+    lang = actor.lang
+    ui.label(t('password.title', lang)).classes('text-h6 q-mt-md')
+    with ui.row().classes('items-end gap-2'):
+        current = ui.input(t('password.current', lang), password=True).classes('w-48').mark('password-current')
+        new = ui.input(t('password.new', lang), password=True).classes('w-48').mark('password-new')
+        again = ui.input(t('password.repeat', lang), password=True).classes('w-48').mark('password-repeat')
+
+        async def change() -> None:
+            if (new.value or '') != (again.value or ''):
+                ui.notify(t('password.mismatch', lang), type='negative')
+                return
+            try:
+                await users.change_own_password(actor, current.value or '', new.value or '')
+            except PortalError as exc:
+                ui.notify(exc.message(lang), type='negative')
+                return
+            for box in (current, new, again):
+                box.value = ''
+            ui.notify(t('password.changed', lang), type='positive')
+        ui.button(t('password.change', lang), on_click=change).mark('password-change')
 
 
 async def _tokens_section(actor) -> None:
@@ -68,7 +98,7 @@ async def _tokens_section(actor) -> None:
         ui.button(t('tokens.create', lang), on_click=create).mark('token-create')
 
 
-SECTIONS = [_tokens_section]
+SECTIONS = [_password_section, _tokens_section]
 
 
 def register() -> None:

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from . import audit
 from .access import Actor, require_admin
-from .errors import PortalError
+from .errors import PermissionDenied, PortalError
 from .i18n import add_messages
 from .models import LoginAttempt, User
 from .runtime import rt
@@ -24,6 +24,12 @@ add_messages({
     'user.weak_password': ('密码至少 8 位', 'Passwords need at least 8 characters'),
     'user.unknown_role': ('没有角色 "{role}"', 'No role "{role}"'),
     'user.not_found': ('没有用户 "{username}"', 'No user "{username}"'),
+    'user.self_disable': ('不能停用自己的账号', 'You cannot disable your own account'),
+    'user.last_admin': ('这样修改后将没有可登录的管理员;请先给另一个启用的账号管理员角色',
+                        'After this change no active administrator would remain; give another active account '
+                        'the admin role first'),
+    'user.wrong_password': ('当前密码不正确', 'The current password is wrong'),
+    'user.same_password': ('新密码不能与当前密码相同', 'The new password must differ from the current one'),
 })
 
 _hasher = PasswordHasher()   # argon2id with the library's recommended parameters
@@ -144,12 +150,49 @@ async def update_user(by: Actor, username: str, *, roles: list[str] | None = Non
     if display_name:
         user.display_name = display_name
         changes.append(f'name={display_name}')
+    if active is False and username == by.username:
+        raise PortalError('user.self_disable')
+    if (roles is not None or active is False) and not await _admin_remains(catalog, user):
+        raise PortalError('user.last_admin')
     user.updated_at = rt().now()
     await user.save()
     await audit.system_entry(by.username, 'user', f'update {username}: {"; ".join(changes)}')
     invalidate_directory()
     forget_actor(username)
     return user
+
+
+async def _admin_remains(catalog, changed: User) -> bool:
+    """Whether some active user keeps an admin role once `changed` (not yet saved) is saved."""
+    def admin(roles) -> bool:
+        return any(catalog.roles.get(r) is not None and catalog.roles[r].admin for r in roles or [])
+    if changed.active and admin(changed.roles):
+        return True
+    others = await User.filter(active=True).exclude(username=changed.username).values_list('roles', flat=True)
+    return any(admin(roles) for roles in others)
+
+
+async def change_own_password(actor: Actor, current: str, new: str) -> None:
+    """A signed-in user changes their own password: the current one is checked first (throttled like logins)."""
+    if actor.preview:
+        raise PermissionDenied('perm.preview')
+    user = await User.get_or_none(username=actor.username, active=True)
+    if user is None:
+        raise PortalError('user.not_found', username=actor.username)
+    try:
+        await authenticate(actor.username, current)
+    except PortalError as exc:
+        if exc.key == 'login.bad':
+            raise PortalError('user.wrong_password') from exc
+        raise
+    if len(new) < 8:
+        raise PortalError('user.weak_password')
+    if new == current:
+        raise PortalError('user.same_password')
+    user.password_hash = hash_password(new)
+    user.updated_at = rt().now()
+    await user.save(update_fields=['password_hash', 'updated_at'])
+    await audit.system_entry(actor.username, 'user', f'update {actor.username}: password changed by the user')
 
 
 async def set_language(username: str, lang: str) -> None:

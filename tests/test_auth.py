@@ -59,6 +59,43 @@ async def test_only_admins_manage_users(engine, actors):
     assert (await User.get(username='ops')).roles == ['ops', 'staff']
 
 
+async def test_the_last_admin_cannot_be_disabled_or_demoted(engine, actors):
+    admin = actors['admin']
+    with pytest.raises(PortalError, match='不能停用自己的账号'):
+        await users.update_user(admin, 'admin', active=False)
+    with pytest.raises(PortalError, match='没有可登录的管理员'):
+        await users.update_user(admin, 'admin', roles=['staff'])             # would leave no admin
+    stored = await User.get(username='admin')
+    assert stored.active and stored.roles == ['admin']                       # nothing changed
+    await users.update_user(admin, 'ops', roles=['ops', 'admin'])            # a second admin ...
+    await users.update_user(admin, 'admin', roles=['manager'])               # ... then the first may step down
+    second = (await users.authenticate('ops', PASSWORD))
+    with pytest.raises(PortalError, match='没有可登录的管理员'):
+        await users.update_user(second, 'ops', roles=['ops'])
+    await users.update_user(second, 'admin', roles=['admin'])
+    await users.update_user(admin, 'ops', active=False)                      # another admin remains: allowed
+    assert not (await User.get(username='ops')).active
+
+
+async def test_users_change_their_own_password(engine, actors):
+    cs = actors['cs']
+    with pytest.raises(PortalError, match='当前密码不正确'):
+        await users.change_own_password(cs, 'not-my-password', 'brand-new-pass')
+    with pytest.raises(PortalError, match='密码至少 8 位'):
+        await users.change_own_password(cs, PASSWORD, 'short')
+    with pytest.raises(PortalError, match='不能与当前密码相同'):
+        await users.change_own_password(cs, PASSWORD, PASSWORD)
+    await users.change_own_password(cs, PASSWORD, 'brand-new-pass')
+    assert (await users.authenticate('cs', 'brand-new-pass')).username == 'cs'
+    with pytest.raises(PortalError, match='用户名或密码错误'):
+        await users.authenticate('cs', PASSWORD)
+    for _ in range(8):                                  # wrong current passwords count as failed logins
+        with pytest.raises(PortalError):
+            await users.change_own_password(cs, 'guess', 'another-pass-1')
+    with pytest.raises(PortalError, match='登录失败次数过多'):
+        await users.change_own_password(cs, 'brand-new-pass', 'another-pass-1')
+
+
 def test_session_expiry(engine, monkeypatch):
     now = [1_000_000.0]
     monkeypatch.setattr(auth, 'clock', lambda: now[0])

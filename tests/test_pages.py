@@ -119,3 +119,18 @@ async def test_clauses_are_cited_by_document_and_heading(portal_env, user: User)
     assert catalog.clauses['penalty.authority'].text[:20] in column[':tooltipValueGetter']
     assert catalog.clause_label('nope.nothing') == 'nope.nothing'
     assert catalog.clause_label('storage.shipping.1', 'en').endswith('· 发货 1')
+
+
+async def test_settings_change_own_password(portal_env, user: User):
+    await login(user, 'staff')
+    await user.open('/settings')
+    user.find(marker='password-current').type(PASSWORD)
+    user.find(marker='password-new').type('my-own-pass-1')
+    user.find(marker='password-repeat').type('my-own-pass-2')
+    user.find(marker='password-change').click()
+    await user.should_see('两次输入的新密码不一致')
+    user.find(marker='password-repeat').clear().type('my-own-pass-1')
+    user.find(marker='password-change').click()
+    await user.should_see('密码已修改')
+    from portal import users
+    assert (await users.authenticate('staff', 'my-own-pass-1')).username == 'staff'
