@@ -33,7 +33,9 @@ class Integer(FieldType):
         return int(raw)
 
     def grid(self, spec, ctx) -> dict:
-        return {'cellEditor': 'agNumberCellEditor', 'cellEditorParams': {'precision': 0, 'showStepperButtons': False},
+        # a text editor: AG Grid's number editor rounds 30.7 to 30 (and reads 12.5.3 as 12) before the server
+        # sees it; the server parses what was typed as it parses a paste (１２, 1,234) and refuses what is wrong
+        return {'cellEditor': 'agTextCellEditor',
                 'filter': 'agNumberColumnFilter', 'filterParams': NUMBER_FILTER_PARAMS, 'type': 'rightAligned'}
 
     def to_cell(self, value, spec):
@@ -97,7 +99,7 @@ class DecimalType(Integer):
 
     def grid(self, spec, ctx) -> dict:
         places = self.places(spec)
-        return {'cellEditor': 'agNumberCellEditor', 'cellEditorParams': {'precision': places},
+        return {'cellEditor': 'agTextCellEditor',                   # see Integer.grid
                 'filter': 'agNumberColumnFilter', 'filterParams': NUMBER_FILTER_PARAMS, 'type': 'rightAligned',
                 ':valueFormatter': f'(p) => p.value == null ? "" : Number(p.value).toFixed({places})'}
 

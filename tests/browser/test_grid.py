@@ -31,6 +31,9 @@ def test_invalid_value_shows_message_and_is_not_saved(session_factory):
     assert 'portal-cell-error' in cell.get_attribute('class')
     assert cell.inner_text() == before
     s.shot('grid-invalid-value')
+    s.edit(row_id, 'quantity', '30.7')                  # not rounded to 30 on the way: refused as typed
+    message.filter(has_text='"30.7" 不是整数').wait_for()
+    assert s.show_cell(row_id, 'quantity').inner_text() == before
     s.page.reload()
     s.page.locator('.ag-center-cols-container .ag-row[row-id]').first.wait_for()
     assert s.show_cell(row_id, 'quantity').inner_text() == before
