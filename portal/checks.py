@@ -216,6 +216,11 @@ def _check_workflow(register: RegisterSchema, catalog: Catalog, report: Reporter
             if catalog.roles and role not in catalog.roles:
                 report('S209', f'{at}.roles', f"unknown role '{role}'", value=role, allowed=roles, near=role)
         _clause(tr.clause, f'{at}.clause', catalog.clauses, report)
+        if tr.not_by is not None:
+            users = [f.name for f in register.fields if f.kind.holds_user]
+            if tr.not_by not in users:
+                report('S216', f'{at}.not_by', f"'{tr.not_by}' is not a user field of this register", value=tr.not_by,
+                       allowed=users, near=tr.not_by)
         for name, value in tr.sets.items():
             target = register.field(name)
             if target is None:

@@ -216,7 +216,8 @@ def _with_states(f: FieldSpec, workflow: Workflow) -> FieldSpec:
 def _workflow(w: si.WorkflowIn) -> Workflow:
     transitions = tuple(
         Transition(source=tuple([t.from_] if isinstance(t.from_, str) else t.from_), target=t.to, label=t.label,
-                   label_en=t.label_en, roles=tuple(t.roles), action=t.action, clause=t.clause, sets=dict(t.set))
+                   label_en=t.label_en, roles=tuple(t.roles), action=t.action, clause=t.clause, sets=dict(t.set),
+                   not_by=t.not_by)
         for t in w.transitions)
     return Workflow(field=w.field, states=tuple(w.states), initial=w.initial,
                     create_states=tuple(w.create_states or [w.initial]), transitions=transitions, clause=w.clause)

@@ -165,7 +165,7 @@ async def decorate(register: RegisterSchema, granted: Rights, actor: Actor, rows
     has_deadlines = bool(rules.deadlines(register))
     for row in rows:
         if wf is not None and wf.field in row:
-            row['_moves'] = rules.moves(register, actor, granted, row.get(wf.field), admin)
+            row['_moves'] = rules.moves(register, actor, granted, row.get(wf.field), admin, row)
         if has_deadlines:
             row['_overdue'] = rules.overdue(register, row, rctx)
     for spec in access.visible_fields(register, granted):

@@ -78,6 +78,7 @@ class Transition:
     action: str = 'edit'          # 'edit' or 'approve'
     clause: str | None = None
     sets: dict[str, Any] = field(default_factory=dict)   # fields filled (when empty) by the move: $me, $now…
+    not_by: str | None = None     # a user field; the person it names may not make this move (approving oneself)
 
     def allows_from(self, state: str | None) -> bool:
         return '*' in self.source or state in self.source

@@ -57,6 +57,7 @@ class TransitionIn(_In):
     action: Literal['edit', 'approve'] = 'edit'
     clause: StrictStr | None = None
     set: dict[str, Any] = Field(default_factory=dict)
+    not_by: StrictStr | None = None   # a user field: the person it names may not make this move (own penalty)
 
 
 class WorkflowIn(_In):

@@ -128,7 +128,7 @@ def prepare_update(register: RegisterSchema, granted: Rights, actor: Actor, old:
     if wf is not None and wf.field in parsed and parsed[wf.field] != old.get(wf.field):
         problems += rules.check_transition(rt().catalog, register, actor, granted,
                                            access.is_admin(rt().catalog, actor), old.get('checks'),
-                                           old.get(wf.field), parsed[wf.field])
+                                           old.get(wf.field), parsed[wf.field], rows=(old, {**old, **parsed}))
         move = wf.find(old.get(wf.field), parsed[wf.field])
         for name, value in (move.sets.items() if move and not problems else ()):
             if name not in parsed and old.get(name) in (None, ''):

@@ -122,6 +122,10 @@ CASES = [
      'roles = ["warehous", "manager"]\nclause = "storage.shipping.4"',
      "schemas/registers/shipments.toml: register 'shipments', workflow.transitions[0].roles: unknown role "
      "'warehous'; allowed: admin, cs, designer, manager, ops, staff, warehouse. Did you mean 'warehouse'? [S209]"),
+    ('registers/penalties.toml', 'set = { approver = "$me" }\nnot_by = "employee"',
+     'set = { approver = "$me" }\nnot_by = "employe"',
+     "schemas/registers/penalties.toml: register 'penalties', workflow.transitions[1].not_by: 'employe' is not a "
+     "user field of this register; allowed: employee, approver. Did you mean 'employee'? [S216]"),
     ('registers/complaints.toml', 'kind = "compare"', 'kind = "comparison"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].kind: unknown rule kind 'comparison'; "
      'allowed: authority_limit, compare, deadline, range, required_if, workday_policy. '

@@ -107,6 +107,23 @@ async def test_penalty_authority(engine, actors, amount, ptype, ok):
     assert row['status'] == '已生效'
 
 
+async def test_nobody_approves_their_own_penalty(engine, actors):
+    manager, admin = actors['manager'], actors['admin']
+    row = await records.create_row(manager, 'penalties', {**PENALTY, 'employee': 'manager'})
+    row = await records.set_check(manager, 'penalties', row['id'], 'facts_verified', True, version=row['version'])
+    row = await records.update_row(manager, 'penalties', row['id'], {'status': '待审批'}, version=row['version'])
+    assert row['_moves'] == []                           # 批准生效, 退回修改 and 撤销 are not offered to him
+    for target in ('已生效', '草稿', '已撤销'):
+        with pytest.raises(PermissionDenied) as err:
+            await records.update_row(manager, 'penalties', row['id'], {'status': target}, version=row['version'])
+        assert err.value.message() == f'这条记录的「员工」是您本人,改为「{target}」须由其他有权限的人办理'
+    assert (await records.get_row(manager, 'penalties', row['id']))['status'] == '待审批'
+    other = await _submit(manager, '100')                # someone else's penalty: as before
+    assert '已生效' in other['_moves']
+    row = await records.update_row(admin, 'penalties', row['id'], {'status': '已生效'}, version=row['version'])
+    assert row['status'] == '已生效' and row['approver'] == 'admin'
+
+
 async def test_only_admin_records_the_escalation(engine, actors):
     with pytest.raises(PermissionDenied):
         await records.create_row(actors['manager'], 'penalties', {**PENALTY, 'amount': '300',

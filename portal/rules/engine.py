@@ -18,7 +18,9 @@ add_messages({
                                '"{label_en}" cannot go from "{source}" to "{target}"; allowed: {allowed}'),
     'workflow.role': ('只有{roles}可以把「{label}」改为「{target}」', 'Only {roles} may set "{label_en}" to "{target}"'),
     'workflow.approve': ('把「{label}」改为「{target}」需要审批权限', 'Setting "{label_en}" to "{target}" needs the approve right'),
-    'workflow.checklist': ('变为「{target}」前须完成检查项:{items}', 'Before "{target}", tick: {items}'),
+    'workflow.checklist': ('变为「{target}」前须完成检查项:{items}', 'Before "{target}", tick: {items_en}'),
+    'workflow.not_self': ('这条记录的「{person}」是您本人,改为「{target}」须由其他有权限的人办理',
+                          'You are the "{person_en}" of this row: someone else must set it to "{target}"'),
     'workflow.create_state': ('新记录的「{label}」只能是:{allowed}', 'A new row\'s "{label_en}" can only be: {allowed}'),
     'workflow.none': ('无', 'none'),
 })
@@ -74,16 +76,22 @@ def overdue_q(register: RegisterSchema, rule_id: str, actor: str | None, today: 
 
 # --- workflow -----------------------------------------------------------------------------------------------
 
-def moves(register: RegisterSchema, actor: Actor, granted: Rights, state: str | None, is_admin: bool) -> list[str]:
-    """Target states this actor may move a row to from `state`."""
+def moves(register: RegisterSchema, actor: Actor, granted: Rights, state: str | None, is_admin: bool,
+          row: dict[str, Any] | None = None) -> list[str]:
+    """Target states this actor may move `row` to from `state`."""
     wf = register.workflow
     if wf is None or 'edit' not in granted.actions and 'approve' not in granted.actions:
         return []
     out = []
     for tr in wf.moves_from(state):
-        if _allowed(tr, actor, granted, is_admin) and tr.target not in out:
+        if _allowed(tr, actor, granted, is_admin) and not _own(tr, actor, row) and tr.target not in out:
             out.append(tr.target)
     return out
+
+
+def _own(tr, actor: Actor, *rows: dict[str, Any] | None) -> bool:
+    """Whether the move is barred because the row names the actor in the transition's `not_by` field."""
+    return tr.not_by is not None and any(r and r.get(tr.not_by) == actor.username for r in rows)
 
 
 def _allowed(tr, actor: Actor, granted: Rights, is_admin: bool) -> bool:
@@ -96,9 +104,11 @@ def _allowed(tr, actor: Actor, granted: Rights, is_admin: bool) -> bool:
 
 
 def check_transition(catalog: Catalog, register: RegisterSchema, actor: Actor, granted: Rights, is_admin: bool,
-                     row_checks: dict | None, source: str | None, target: str) -> list[FieldProblem]:
-    """Refuse an undeclared move (problem), a move by a role that may not make it (PermissionDenied), and a move
-    whose required checklist items are not ticked (problem naming the items and their clauses)."""
+                     row_checks: dict | None, source: str | None, target: str,
+                     rows: tuple[dict[str, Any] | None, ...] = ()) -> list[FieldProblem]:
+    """Refuse an undeclared move (problem), a move by a role that may not make it or by the person the row is
+    about where the move says `not_by` (PermissionDenied), and a move whose required checklist items are not
+    ticked (problem naming the items and their clauses). `rows`: the row before and after the change."""
     wf = register.workflow
     spec = register.field(wf.field)
     labels = {'label': spec.label, 'label_en': spec.label_en or spec.label}
@@ -112,10 +122,16 @@ def check_transition(catalog: Catalog, register: RegisterSchema, actor: Actor, g
             raise PermissionDenied('workflow.approve', target=target, **labels)
         names = '、'.join(catalog.roles[r].label for r in tr.roles if r in catalog.roles)
         raise PermissionDenied('workflow.role', roles=names, target=target, **labels)
+    if _own(tr, actor, *rows):
+        person = register.field(tr.not_by)
+        raise PermissionDenied('workflow.not_self', target=target, person=person.label,
+                               person_en=person.label_en or person.label, **labels)
     missing = missing_checks(register, row_checks, target)
     if missing:
-        items = ';'.join(f'{c.text} [{c.clause}]' for c in missing)
-        return [FieldProblem(field=spec.name, key='workflow.checklist', params={'target': target, 'items': items})]
+        items = ';'.join(f'{c.title("zh")} [{c.clause}]' for c in missing)
+        items_en = '; '.join(f'{c.title("en")} [{c.clause}]' for c in missing)
+        return [FieldProblem(field=spec.name, key='workflow.checklist',
+                             params={'target': target, 'items': items, 'items_en': items_en})]
     return []
 
 
