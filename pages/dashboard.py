@@ -8,7 +8,7 @@ from nicegui import ui
 from portal import auth, reports, widgets
 from portal.conditions import month_start
 from portal.errors import PortalError
-from portal.i18n import add_messages
+from portal.i18n import add_messages, yes_no
 from portal.runtime import rt
 from portal.ui.frame import frame
 from portal.ui.texts import t
@@ -141,6 +141,6 @@ def _render(widget, data: dict, lang: str) -> None:
 
 def _table(columns, rows, lang: str):
     cols = [{'name': c, 'label': en if lang == 'en' else zh, 'field': c, 'align': 'left'} for c, zh, en in columns]
-    shown = [{k: (('是' if v else '否') if isinstance(v, bool) else v) for k, v in r.items()} | {'_i': i}
+    shown = [{k: (yes_no(v, lang) if isinstance(v, bool) else v) for k, v in r.items()} | {'_i': i}
              for i, r in enumerate(rows)]
     return ui.table(columns=cols, rows=shown, row_key='_i').props('dense flat').classes('w-full')

@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     'value.not_text': ('"{value}" 不是文本', '"{value}" is not text'),
     'value.too_long': ('长度 {length} 超过上限 {max_length}', 'Length {length} exceeds {max_length}'),
     'value.pattern': ('"{value}" 格式不符合要求({pattern})', '"{value}" does not match the pattern {pattern}'),
+    'value.pattern_help': ('"{value}" 格式不符合要求:{help}', '"{value}" is not in the expected form: {help_en}'),
     'value.not_integer': ('"{value}" 不是整数', '"{value}" is not a whole number'),
     'value.not_number': ('"{value}" 不是数字', '"{value}" is not a number'),
     'value.too_many_decimals': ('"{value}" 最多 {places} 位小数', '"{value}" has more than {places} decimal places'),
@@ -54,6 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     'place.cell': ('第 {row} 行 {column} 列 ({label})', 'row {row}, column {column} ({label})'),
     'place.field': ('{label}', '{label}'),
 }
+
+
+def yes_no(value: bool, lang: str = 'zh') -> str:
+    return ('Yes' if value else 'No') if lang == 'en' else ('是' if value else '否')
 
 
 def t(key: str, lang: str = 'zh', /, **params: Any) -> str:

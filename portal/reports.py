@@ -13,7 +13,7 @@ from . import conditions, records, users
 from .access import Actor
 from .excel import export as _export_messages  # noqa: F401  (the info-sheet labels)
 from .errors import NotFound, PortalError
-from .i18n import add_messages, t
+from .i18n import add_messages, t, yes_no
 from .rules.workday import is_full_month
 from .runtime import rt
 
@@ -201,7 +201,7 @@ async def report_xlsx(actor: Actor, name: str, month: str) -> bytes:
 
     def cell(value):
         if isinstance(value, bool):
-            return ('Yes' if value else 'No') if lang == 'en' else ('是' if value else '否')
+            return yes_no(value, lang)
         return value
     rows = [{h: cell(row.get(key)) for h, (key, _, _) in zip(headers, table['columns'])} for row in table['rows']]
     info = [{t('export.info', lang): k, ' ': v} for k, v in (

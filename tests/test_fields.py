@@ -149,3 +149,17 @@ def test_no_type_name_switches_outside_the_field_classes():
 
 def test_registry_lists_all_types():
     assert {t.name for t in all_types()} == set(CASES)
+
+
+def test_a_pattern_with_help_explains_itself_in_words():
+    from portal.fields import FieldError
+    from portal.i18n import t
+    spec = spec_for('text', pattern=r'TS\d{8}-\d{2,6}', help='格式 TS年月日-序号,如 TS20261103-01',
+                    help_en='TS + date + sequence, e.g. TS20261103-01')
+    with pytest.raises(FieldError) as err:
+        get_type('text').check('abc', spec)
+    assert t(err.value.key, 'zh', **err.value.params) == '"abc" 格式不符合要求:格式 TS年月日-序号,如 TS20261103-01'
+    assert t(err.value.key, 'en', **err.value.params) == '"abc" is not in the expected form: TS + date + sequence, e.g. TS20261103-01'
+    with pytest.raises(FieldError) as err:
+        get_type('text').check('abc', spec_for('text', pattern=r'\d+'))
+    assert t(err.value.key, 'zh', **err.value.params) == '"abc" 格式不符合要求(\\d+)'

@@ -190,4 +190,6 @@ def all_types() -> list[FieldType]:
 
 def check_pattern(value: str, spec: FieldSpec) -> None:
     if spec.pattern and not re.fullmatch(spec.pattern, value):
+        if spec.help:                      # the schema's own words for the format, rather than a regex
+            raise FieldError('value.pattern_help', value=value, help=spec.help, help_en=spec.help_en or spec.help)
         raise FieldError('value.pattern', value=value, pattern=spec.pattern)

@@ -5,6 +5,7 @@ import re
 
 from tortoise import fields as tf
 
+from ..i18n import yes_no
 from .base import FieldError, FieldType, register_type
 from .normalize import clean, to_bool
 
@@ -32,7 +33,7 @@ class Bool(FieldType):
     def text(self, value, spec, lang='zh') -> str:
         if value is None:
             return ''
-        return ('Yes' if value else 'No') if lang == 'en' else ('是' if value else '否')
+        return yes_no(value, lang)
 
     def to_cell(self, value, spec):
         return self.text(value, spec)

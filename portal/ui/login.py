@@ -33,7 +33,7 @@ def register_pages() -> None:
             ui.navigate.to(_safe(redirect_to))
 
         with ui.card().classes('absolute-center w-80 gap-3'):
-            ui.label(f'{t("ui.brand", lang)} · Ops Portal').classes('text-h6')
+            ui.label(t('ui.brand', lang) + ('' if lang == 'en' else ' · Ops Portal')).classes('text-h6')
             if reason in ('idle', 'expired'):
                 ui.label(t(f'ui.session_{reason}', lang)).classes('text-orange-9 text-sm')
             username = ui.input(t('ui.username', lang)).props('autofocus').classes('w-full').mark('username')
