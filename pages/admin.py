@@ -16,6 +16,8 @@ add_messages({
     'admin.display_name': ('姓名', 'Name'),
     'admin.roles': ('角色', 'Roles'),
     'admin.active': ('启用', 'Active'),
+    'admin.inactive': ('停用', 'Disabled'),
+    'admin.reset_for': ('重置 {username}({name})的密码', 'Reset the password of {username} ({name})'),
     'admin.reset': ('重置密码', 'Reset password'),
     'admin.create': ('创建', 'Create'),
     'admin.created': ('已创建用户 {username}', 'User {username} created'),
@@ -44,8 +46,8 @@ def register() -> None:
                 ui.label(t('perm.admin', lang)).classes('text-h6 text-red-8').mark('no-access')
                 return
             role_options = {k: f'{r.title(lang)} ({k})' for k, r in catalog.roles.items()}
-            await _users_table(actor, role_options)
-            _create_form(actor, role_options)
+            refresh = await _users_table(actor, role_options)
+            _create_form(actor, role_options, refresh)
             with ui.row().classes('items-center gap-2 q-mt-md'):
                 role = ui.select(role_options, label=t('admin.view_as', lang)).classes('w-64').mark('view-as')
 
@@ -69,7 +71,8 @@ def register() -> None:
             ui.button(t('admin.reload', lang), icon='refresh', on_click=reload).props('outline').mark('reload')
 
 
-async def _users_table(actor, role_options: dict[str, str]) -> None:
+async def _users_table(actor, role_options: dict[str, str]):
+    """The users list; returns its refresh (per page, never shared between clients)."""
     lang = actor.lang
 
     @ui.refreshable
@@ -81,7 +84,10 @@ async def _users_table(actor, role_options: dict[str, str]) -> None:
                     ui.label(user.display_name).classes('w-24')
                     roles = ui.select(role_options, value=list(user.roles), multiple=True).props(
                         'dense use-chips').classes('w-96')
-                    active = ui.switch(t('admin.active', lang), value=user.active)
+                    active = ui.switch(t('admin.active' if user.active else 'admin.inactive', lang),
+                                       value=user.active).mark(f'active-{user.username}')
+                    active.on_value_change(lambda e, s=active: s.set_text(
+                        t('admin.active' if e.value else 'admin.inactive', lang)))
 
                     async def save(username=user.username, roles=roles, active=active) -> None:
                         try:
@@ -91,12 +97,16 @@ async def _users_table(actor, role_options: dict[str, str]) -> None:
                             return
                         auth.forget_actor(username)
                         ui.notify(t('admin.updated', lang, username=username), type='positive')
-                    ui.button(icon='save', on_click=save).props('flat dense').tooltip(t('ui.save', lang))
+                    ui.button(icon='save', on_click=save).props('flat dense').tooltip(t('ui.save', lang)).mark(
+                        f'save-{user.username}')
 
-                    async def reset(username=user.username) -> None:
+                    async def reset(username=user.username, name=user.display_name) -> None:
                         with ui.dialog() as dialog, ui.card():
-                            password = ui.input(t('admin.new_password', lang), password=True)
-                            ui.button(t('ui.save', lang), on_click=lambda: dialog.submit(password.value))
+                            ui.label(t('admin.reset_for', lang, username=username, name=name)).classes('text-h6')
+                            password = ui.input(t('admin.new_password', lang), password=True).classes('w-full')
+                            with ui.row().classes('w-full justify-end'):
+                                ui.button(t('ui.cancel', lang), on_click=dialog.close).props('flat')
+                                ui.button(t('ui.save', lang), on_click=lambda: dialog.submit(password.value))
                         value = await dialog
                         if value:
                             try:
@@ -108,10 +118,10 @@ async def _users_table(actor, role_options: dict[str, str]) -> None:
                     ui.button(t('admin.reset', lang), on_click=reset).props('flat dense')
     ui.label(t('admin.users', lang)).classes('text-h6')
     await table()
-    _users_table.refresh = table.refresh
+    return table.refresh
 
 
-def _create_form(actor, role_options: dict[str, str]) -> None:
+def _create_form(actor, role_options: dict[str, str], refresh) -> None:
     lang = actor.lang
     ui.label(t('admin.new_user', lang)).classes('text-subtitle1 q-mt-md')
     with ui.row().classes('items-end gap-2'):
@@ -129,5 +139,7 @@ def _create_form(actor, role_options: dict[str, str]) -> None:
                 ui.notify(exc.message(lang), type='negative')
                 return
             ui.notify(t('admin.created', lang, username=username.value), type='positive')
-            ui.navigate.reload()
+            for box in (username, name, password):
+                box.value = ''
+            refresh()
         ui.button(t('admin.create', lang), on_click=create).mark('create-user')

@@ -134,3 +134,21 @@ async def test_settings_change_own_password(portal_env, user: User):
     await user.should_see('密码已修改')
     from portal import users
     assert (await users.authenticate('staff', 'my-own-pass-1')).username == 'staff'
+
+
+async def test_admin_creates_a_user_and_cannot_lock_everyone_out(portal_env, user: User):
+    await login(user, 'admin')
+    await user.open('/admin')
+    user.find(marker='new-username').type('qa_user')
+    user.find(marker='new-name').type('质检员')
+    user.find(marker='new-password').type('qa-pass-2026')
+    user.find(marker='create-user').click()
+    await user.should_see('已创建用户 qa_user')
+    await user.should_see(marker='user-qa_user')                    # listed without reloading the page
+    user.find(marker='active-admin').elements.pop().value = False
+    await user.should_see('停用')
+    user.find(marker='save-admin').click()
+    await user.should_see('不能停用自己的账号')
+    from portal.models import User as UserModel
+    assert (await UserModel.get(username='admin')).active
+    assert (await UserModel.get(username='qa_user')).roles == ['staff']
