@@ -2,6 +2,8 @@
 monthly breakdown tables (e.g. complaint analysis); GROUP BY queries over the viewer's rows; .xlsx export."""
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, ClassVar, Literal
@@ -211,8 +213,9 @@ async def report_xlsx(actor: Actor, name: str, month: str) -> bytes:
     fd, path = tempfile.mkstemp(suffix='.xlsx')
     os.close(fd)
     try:
-        (FastExcel(path).freeze(row=1, sheet=name[:31])
-         .sheet(name[:31], rows or [{h: None for h in headers}], column_widths=[14] * len(headers),
+        sheet = re.sub(r'[\[\]:*?/\\]', ' ', str(table['title']))[:31] or name[:31]   # Excel's sheet-name rules
+        (FastExcel(path).freeze(row=1, sheet=sheet)
+         .sheet(sheet, rows or [{h: None for h in headers}], column_widths=[14] * len(headers),
                 header_format=header, autofilter=True)
          .sheet(t('export.info', lang), info, column_widths=[16, 60]).save())
         with open(path, 'rb') as file:

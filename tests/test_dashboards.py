@@ -199,7 +199,8 @@ async def test_report_exports(engine, actors):
     row = next(r for r in table['rows'] if r['login'] == 'staff')
     assert (row['present'], row['late'], row['late_over'], row['absence'], row['full']) == (3, 1, 1, 0.5, False)
     book = load_workbook(io.BytesIO(await reports.report_xlsx(m, 'attendance_month', '2026-11')))
-    sheet = book['attendance_month']
+    sheet = book.worksheets[0]
+    assert sheet.title == (await reports.run(m, 'attendance_month', '2026-11'))['title'][:31]
     assert [c.value for c in sheet[1]][:3] == ['员工', '出勤天数', '迟到次数'] and sheet.freeze_panes == 'A2'
     assert [c.value for c in sheet[2]][:3] == ['刘员工', 3, 1]
     for i, (category, status) in enumerate([('物流', '已归档'), ('物流', '受理'), ('质量', '已归档')]):
