@@ -227,4 +227,4 @@ async def test_cli_report(engine, tmp_path):
     done = subprocess.run([sys.executable, '-m', 'portal', 'report', 'complaints_month', '--month', '2026-11',
                            '--out', str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert load_workbook(out)['complaints_month']['A1'].value == '投诉类别'
+    assert load_workbook(out).worksheets[0]['A1'].value == '投诉类别'
