@@ -152,3 +152,20 @@ async def test_admin_creates_a_user_and_cannot_lock_everyone_out(portal_env, use
     from portal.models import User as UserModel
     assert (await UserModel.get(username='admin')).active
     assert (await UserModel.get(username='qa_user')).roles == ['staff']
+
+
+async def test_change_log_reads_in_titles_and_refuses_staff_without_a_form(portal_env, user: User):
+    await login(user, 'manager')
+    row = (await db.row_model('shipments').all().order_by('id').limit(1).values())[0]
+    from portal import records, users
+    manager = await users.get_actor('manager')
+    await records.update_row(manager, 'shipments', row['id'], {'gift': '小样'}, version=row['version'])
+    await user.open('/changes?register=shipments')
+    table = user.find(marker='log-table').elements.pop()
+    mine = [r for r in table.rows if r['row'] == f'发货登记 #{row["id"]}' and r['field'] == '赠品']
+    assert mine and mine[0]['change'].endswith('→ 小样') and mine[0]['actor'] == '王经理'
+    await user.open('/logout')
+    await login(user, 'staff')
+    await user.open('/changes')
+    await user.should_see(marker='log-error')
+    await user.should_not_see(marker='log-search')

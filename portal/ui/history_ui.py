@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from nicegui import ui
 
 from .. import access, history
-from ..errors import PortalError
+from ..errors import PermissionDenied, PortalError
 from ..i18n import add_messages, t
 from ..runtime import rt
 
@@ -23,6 +23,7 @@ add_messages({
     'log.register': ('登记表', 'Register'), 'log.user': ('操作人(登录名)', 'User (login)'),
     'log.field': ('字段名', 'Field name'), 'log.since': ('从', 'From'), 'log.until': ('到', 'To'),
     'log.search': ('查询', 'Search'), 'log.row': ('记录', 'Row'), 'log.all': ('全部', 'All'),
+    'hist.empty': ('(空)', '(empty)'),
 })
 
 
@@ -45,10 +46,25 @@ def _table(entries: list[dict], lang: str, with_row: bool = False):
                 {'name': 'change', 'label': t('hist.change', lang), 'field': 'change', 'align': 'left',
                  'classes': 'whitespace-normal', 'style': 'max-width: 420px'},
                 {'name': 'source', 'label': t('hist.source', lang), 'field': 'source', 'align': 'left'}]
-    rows = [{'id': e['id'], 'at': shanghai(e['at']), 'actor': e['actor'], 'event': e['event'],
-             'row': f'{e["register"]} #{e["row_id"]}' if e['row_id'] else e['register'], 'field': e['field'],
-             'change': f'{e["old"]} → {e["new"]}' if e['old'] not in ('', None) else str(e['new'] or ''),
-             'source': e['source']} for e in entries]
+    catalog = rt().catalog
+
+    def where(e: dict) -> str:
+        register = catalog.register(e['register'])
+        title = register.title(lang) if register else e['register']
+        return f'{title} #{e["row_id"]}' if e['row_id'] else title
+
+    def field(e: dict) -> str:
+        register = catalog.register(e['register'])
+        spec = register.field(e['field']) if register and e['field'] else None
+        return spec.title(lang) if spec else (e['field'] or '')
+
+    def change(e: dict) -> str:
+        if e['event'] in ('create', 'delete', 'restore', 'user', 'schema') or e['field'] is None:
+            return str(e['new'] if e['new'] is not None else '')
+        old = '' if e['old'] in ('', None) else e['old']
+        return f'{old or t("hist.empty", lang)} → {"" if e["new"] is None else e["new"]}'
+    rows = [{'id': e['id'], 'at': shanghai(e['at']), 'actor': e['actor'], 'event': e['event'], 'row': where(e),
+             'field': field(e), 'change': change(e), 'source': e['source']} for e in entries]
     return ui.table(columns=columns, rows=rows, row_key='id').props('dense flat wrap-cells').classes('w-full')
 
 
@@ -131,6 +147,17 @@ def register_pages() -> None:
         lang = actor.lang
         catalog = rt().catalog
         with frame(actor, t('ui.changelog', lang)):
+            entries, problem = None, None
+            try:
+                entries = await history.change_log(
+                    actor, register=register or None, user=user or None, field=field or None,
+                    since=datetime.fromisoformat(since) if since else None,
+                    until=datetime.fromisoformat(until) if until else None)
+            except PermissionDenied as exc:                      # no form for someone who may not search
+                ui.label(exc.message(lang)).classes('text-red-8').mark('log-error')
+                return
+            except (PortalError, ValueError) as exc:
+                problem = exc.message(lang) if isinstance(exc, PortalError) else str(exc)
             options = {'': t('log.all', lang)} | {r.key: r.title(lang) for r in catalog.ordered()
                                                    if access.is_admin(catalog, actor) or
                                                    access.can(catalog, actor, r.key, 'approve')}
@@ -144,13 +171,7 @@ def register_pages() -> None:
                 ui.button(t('log.search', lang), on_click=lambda: ui.navigate.to(
                     f'/changes?register={reg.value or ""}&user={who.value or ""}&field={name.value or ""}'
                     f'&since={start.value or ""}&until={end.value or ""}')).mark('log-search')
-            try:
-                entries = await history.change_log(
-                    actor, register=register or None, user=user or None, field=field or None,
-                    since=datetime.fromisoformat(since) if since else None,
-                    until=datetime.fromisoformat(until) if until else None)
-            except (PortalError, ValueError) as exc:
-                ui.label(exc.message(lang) if isinstance(exc, PortalError) else str(exc)).classes(
-                    'text-red-8').mark('log-error')
+            if problem is not None:
+                ui.label(problem).classes('text-red-8').mark('log-error')
                 return
             _table(entries, lang, with_row=True).mark('log-table')
