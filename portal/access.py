@@ -37,7 +37,11 @@ SYSTEM = Actor(username='system', display_name='系统', roles=('admin',))
 
 
 def is_admin(catalog: Catalog, actor: Actor) -> bool:
-    return any(catalog.roles.get(r) is not None and catalog.roles[r].admin for r in actor.roles)
+    return has_admin_role(catalog, actor.roles)
+
+
+def has_admin_role(catalog: Catalog, roles) -> bool:
+    return any(catalog.roles.get(r) is not None and catalog.roles[r].admin for r in roles or ())
 
 
 def rights(catalog: Catalog, actor: Actor, register: str) -> Rights:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from . import audit
-from .access import Actor, require_admin
+from .access import Actor, has_admin_role, require_admin
 from .errors import PermissionDenied, PortalError
 from .i18n import add_messages
 from .models import LoginAttempt, User
@@ -164,12 +164,10 @@ async def update_user(by: Actor, username: str, *, roles: list[str] | None = Non
 
 async def _admin_remains(catalog, changed: User) -> bool:
     """Whether some active user keeps an admin role once `changed` (not yet saved) is saved."""
-    def admin(roles) -> bool:
-        return any(catalog.roles.get(r) is not None and catalog.roles[r].admin for r in roles or [])
-    if changed.active and admin(changed.roles):
+    if changed.active and has_admin_role(catalog, changed.roles):
         return True
     others = await User.filter(active=True).exclude(username=changed.username).values_list('roles', flat=True)
-    return any(admin(roles) for roles in others)
+    return any(has_admin_role(catalog, roles) for roles in others)
 
 
 async def change_own_password(actor: Actor, current: str, new: str) -> None:

@@ -187,7 +187,8 @@ def _checklist(actor: Actor, register: RegisterSchema, row: dict[str, Any], dial
         with ui.row().classes('items-center gap-1 no-wrap'):
             box = ui.checkbox(item.title(lang), value=bool(ticked), on_change=toggle).mark(f'check-{item.id}')
             clause = clauses.get(item.clause)
-            ui.label(rt().catalog.clause_label(item.clause, lang)).classes('portal-clause text-xs').tooltip(clause.text if clause else '')
+            ui.label(rt().catalog.clause_label(item.clause, lang)).classes('portal-clause text-xs').tooltip(
+                clause.text if clause else '')
             if item.required_for:
                 ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-grey-7')
             if ticked:

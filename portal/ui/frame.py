@@ -18,7 +18,8 @@ def frame(actor: Actor, title: str):
     ui.page_title(f'{title} · {t("ui.brand", lang)}')
     with ui.header(elevated=True).classes('items-center gap-2 px-3 py-1 bg-blue-8'):
         ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white dense')
-        ui.link(t('ui.brand', lang) + ('' if lang == 'en' else ' · Ops Portal'), '/').classes('text-white text-h6 no-underline')
+        brand = t('ui.brand', lang) + ('' if lang == 'en' else ' · Ops Portal')
+        ui.link(brand, '/').classes('text-white text-h6 no-underline')
         ui.label('/').classes('text-blue-2')
         ui.label(title).classes('text-subtitle1').mark('page-title')
         ui.space()

@@ -59,10 +59,10 @@ def _table(entries: list[dict], lang: str, with_row: bool = False):
         return spec.title(lang) if spec else (e['field'] or '')
 
     def change(e: dict) -> str:
-        if e['event'] in ('create', 'delete', 'restore', 'user', 'schema') or e['field'] is None:
+        if e['field'] is None:                           # a whole-row event (create, delete, restore, system)
             return str(e['new'] if e['new'] is not None else '')
-        old = '' if e['old'] in ('', None) else e['old']
-        return f'{old or t("hist.empty", lang)} → {"" if e["new"] is None else e["new"]}'
+        old = t('hist.empty', lang) if e['old'] in ('', None) else e['old']
+        return f'{old} → {"" if e["new"] is None else e["new"]}'
     rows = [{'id': e['id'], 'at': shanghai(e['at']), 'actor': e['actor'], 'event': e['event'], 'row': where(e),
              'field': field(e), 'change': change(e), 'source': e['source']} for e in entries]
     return ui.table(columns=columns, rows=rows, row_key='id').props('dense flat wrap-cells').classes('w-full')
