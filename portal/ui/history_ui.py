@@ -107,10 +107,9 @@ async def recycle_dialog(page) -> None:
                         ui.button(t('bin.restore_batch', lang), on_click=lambda r=row: restore_batch(r['batch'])
                                   ).props('dense flat').mark(f'bin-batch-{row["id"]}')
 
-        async def restore(ids: list[int]) -> None:
-            from .. import records
+        async def restored(action) -> None:
             try:
-                n = await records.restore_rows(page.actor, page.key, ids)
+                n = await action
             except PortalError as exc:
                 ui.notify(exc.message(lang), type='negative')
                 return
@@ -118,15 +117,12 @@ async def recycle_dialog(page) -> None:
             page.refresh()
             await fill()
 
+        async def restore(ids: list[int]) -> None:
+            from .. import records
+            await restored(records.restore_rows(page.actor, page.key, ids))
+
         async def restore_batch(batch: str) -> None:
-            try:
-                n = await history.restore_batch(page.actor, page.key, batch)
-            except PortalError as exc:
-                ui.notify(exc.message(lang), type='negative')
-                return
-            ui.notify(t('bin.restored', lang, n=n), type='positive')
-            page.refresh()
-            await fill()
+            await restored(history.restore_batch(page.actor, page.key, batch))
         await fill()
         with ui.row().classes('w-full justify-end'):
             ui.button(t('ui.close', lang), on_click=dialog.close).props('flat')
