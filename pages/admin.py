@@ -7,7 +7,7 @@ from portal import access, auth, boot, users
 from portal.errors import PortalError
 from portal.i18n import add_messages
 from portal.runtime import rt
-from portal.ui.frame import frame
+from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
 
 add_messages({
@@ -35,9 +35,8 @@ add_messages({
 def register() -> None:
     @ui.page('/admin')
     async def admin_page() -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/admin')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/admin')
             return
         lang = actor.lang
         catalog = rt().catalog

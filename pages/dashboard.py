@@ -5,12 +5,12 @@ import time
 
 from nicegui import ui
 
-from portal import auth, reports, widgets
+from portal import reports, widgets
 from portal.conditions import month_start
 from portal.errors import PortalError
 from portal.i18n import add_messages, yes_no
 from portal.runtime import rt
-from portal.ui.frame import frame
+from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
 
 add_messages({
@@ -28,9 +28,8 @@ add_messages({
 def register() -> None:
     @ui.page('/dashboard')
     async def dashboard_page(key: str = '') -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/dashboard')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/dashboard')
             return
         lang = actor.lang
         catalog = rt().catalog
@@ -55,9 +54,8 @@ def register() -> None:
 
     @ui.page('/reports')
     async def reports_page(name: str = '', month: str = '') -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/reports')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/reports')
             return
         lang = actor.lang
         catalog = rt().catalog

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from portal import access, auth, records
+from portal import access, records
 from portal.query import RowQuery
 from portal.runtime import rt
-from portal.ui.frame import frame
+from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
 
 
@@ -23,9 +23,8 @@ def queues_for(actor):
 def register() -> None:
     @ui.page('/')
     async def home() -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/')
         if actor is None:
-            ui.navigate.to('/login')
             return
         lang = actor.lang
         with frame(actor, t('ui.home', lang)):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from portal import auth
 from portal.regulations import usage
 from portal.runtime import rt
-from portal.ui.frame import frame
+from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
 from portal.i18n import add_messages
 
@@ -22,9 +21,8 @@ add_messages({
 def register() -> None:
     @ui.page('/regulations')
     async def regulations_page(q: str = '') -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/regulations')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/regulations')
             return
         lang = actor.lang
         catalog = rt().catalog

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from portal import auth, users
-from portal.ui.frame import frame
+from portal import users
+from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
 
 from portal import tokens
@@ -104,9 +104,8 @@ SECTIONS = [_password_section, _tokens_section]
 def register() -> None:
     @ui.page('/settings')
     async def settings_page() -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/settings')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/settings')
             return
         lang = actor.lang
         with frame(actor, t('ui.settings', lang)):

@@ -5,10 +5,18 @@ from contextlib import contextmanager
 
 from nicegui import app, ui
 
-from .. import access
+from .. import access, auth
 from ..access import Actor
 from ..runtime import rt
 from .texts import t
+
+
+async def page_actor(path: str) -> Actor | None:
+    """The signed-in user of a page; None after sending the browser to the login page (and back to `path`)."""
+    actor = await auth.current_actor()
+    if actor is None:
+        ui.navigate.to(f'/login?redirect_to={path}')
+    return actor
 
 
 @contextmanager

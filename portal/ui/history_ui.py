@@ -130,15 +130,13 @@ async def recycle_dialog(page) -> None:
 
 
 def register_pages() -> None:
-    from .. import auth
-    from .frame import frame
+    from .frame import frame, page_actor
 
     @ui.page('/changes')
     async def changes_page(register: str = '', user: str = '', field: str = '', since: str = '',
                            until: str = '') -> None:
-        actor = await auth.current_actor()
+        actor = await page_actor('/changes')
         if actor is None:
-            ui.navigate.to('/login?redirect_to=/changes')
             return
         lang = actor.lang
         catalog = rt().catalog

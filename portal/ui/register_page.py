@@ -396,14 +396,12 @@ class RegisterPage:
 
 
 def register_pages() -> None:
-    from .frame import frame
+    from .frame import frame, page_actor
 
     @ui.page('/r/{key}')
     async def register_page(key: str, queue: str | None = None, where: str | None = None) -> None:
-        from .. import auth
-        actor = await auth.current_actor()
+        actor = await page_actor(f'/r/{key}')
         if actor is None:
-            ui.navigate.to(f'/login?redirect_to=/r/{key}')
             return
         register = rt().catalog.register(key)
         if register is None:
