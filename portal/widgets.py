@@ -15,7 +15,6 @@ from tortoise.functions import Avg, Sum
 from . import conditions, db, records
 from .access import Actor
 from .conditions import month_start
-from .rules import engine as rules
 
 AGG = {'count': lambda _: RawSQL('COUNT(*)'), 'sum': Sum, 'avg': Avg}   # COUNT(*) answers from an index
 
@@ -320,110 +319,6 @@ def _buckets(today: date, days: int, bucket: str) -> list[str]:
     return out
 
 
-@register_kind
-class Top(WidgetKind):
-    """The top N values of a field by a measure (a small table)."""
-
-    name = 'top'
-
-    class params(Measured):
-        group_by: StrictStr
-        limit: StrictInt = 10
-
-    def check(self, catalog, register, p, reports, report) -> None:
-        super().check(catalog, register, p, reports, report)
-        _need_field(register, p.group_by, 'group_by', report)
-
-    async def data(self, actor, widget, today):
-        p = widget.params
-        rows = await _aggregate(actor, widget.register, p.filter, p.measure, p.field, [p.group_by])
-        items = sorted(({'key': r[p.group_by], 'value': _num(r['v'])} for r in rows if r[p.group_by] is not None),
-                       key=lambda i: -i['value'])
-        return {'items': items[:p.limit]}
-
-    def link(self, widget, point):
-        return grid_link(widget.register, _merge(widget.params.filter, {widget.params.group_by: point.get('name')}))
-
-
-@register_kind
-class Overdue(WidgetKind):
-    """Rows past a deadline rule of the register (e.g. a follow-up not done in time)."""
-
-    name = 'overdue'
-
-    class params(Params):
-        deadline: StrictStr
-        columns: list[StrictStr] = Field(default_factory=list)
-        filter: dict[str, Any] = Field(default_factory=dict)
-        limit: StrictInt = 10
-        queue: StrictStr | None = None
-
-    def check(self, catalog, register, p, reports, report) -> None:
-        _check_filter(register, p.filter, report)
-        ids = [r.id for r in rules.deadlines(register)]
-        if p.deadline not in ids:
-            report('D412', 'deadline', f"'{p.deadline}' is not a deadline rule of '{register.key}'",
-                   value=p.deadline, allowed=ids, near=p.deadline)
-        for i, name in enumerate(p.columns):
-            _need_field(register, name, f'columns[{i}]', report)
-        if p.queue and p.queue not in [q.id for q in register.queues]:
-            report('D413', 'queue', f"unknown queue '{p.queue}'", value=p.queue,
-                   allowed=[q.id for q in register.queues], near=p.queue)
-
-    async def data(self, actor, widget, today):
-        p = widget.params
-        register, granted, qs = await records.scoped_queryset(actor, widget.register, p.filter)
-        qs = qs.filter(rules.overdue_q(register, p.deadline, actor.username, today))
-        total = await qs.count()
-        columns = [c for c in p.columns if c not in granted.hidden]
-        rows = await qs.order_by(register.rule(p.deadline).params.start, 'id').limit(p.limit).values(
-            'id', *columns)
-        shown = []
-        for row in rows:
-            shown.append({'id': row['id'], **{c: register.field(c).kind.text(row[c], register.field(c))
-                                                for c in columns}})
-        return {'total': total, 'rows': shown, 'columns': [(c, register.field(c).label, register.field(c).label_en)
-                                                           for c in columns]}
-
-    def link(self, widget, point):
-        if widget.params.queue:
-            return f'/r/{widget.register}?queue={widget.params.queue}'
-        return f'/r/{widget.register}'
-
-
-@register_kind
-class ReportTable(WidgetKind):
-    """Rows of a declared report for this month, optionally only those where a column has a value."""
-
-    name = 'report'
-    needs_register = False
-
-    class params(Params):
-        report: StrictStr
-        only: dict[str, Any] = Field(default_factory=dict)
-        columns: list[StrictStr] = Field(default_factory=list)
-        month: Literal['current', 'previous'] = 'current'
-
-    def check(self, catalog, register, p, reports, report) -> None:
-        if p.report not in reports:
-            report('D414', 'report', f"unknown report '{p.report}'", value=p.report, allowed=sorted(reports),
-                   near=p.report)
-
-    async def data(self, actor, widget, today):
-        from . import reports
-        p = widget.params
-        month = month_start(today, 0 if p.month == 'current' else -1).strftime('%Y-%m')
-        table = await reports.run(actor, p.report, month)
-        rows = [r for r in table['rows'] if all(r.get(k) == v for k, v in p.only.items())]
-        keep = p.columns or [c for c, _, _ in table['columns']]
-        return {'month': month, 'columns': [c for c in table['columns'] if c[0] in keep],
-                'rows': [{**{k: r.get(k) for k in keep}, **({'login': r['login']} if 'login' in r else {})}
-                         for r in rows]}
-
-    def link(self, widget, point):
-        return f'/reports?name={widget.params.report}'
-
-
 async def dashboard_data(actor: Actor, key: str, today: date) -> list[tuple[Any, dict | None]]:
     """Every widget's data for this viewer; a widget over a register (or field) the viewer may not see gives None
     and is left out of the page."""
@@ -448,3 +343,6 @@ def dashboard_for(actor: Actor) -> str | None:
         if spec and spec.dashboard in catalog.dashboards:
             return spec.dashboard
     return None
+
+
+from . import widget_tables  # noqa: E402,F401  (registers the table kinds: top, overdue, report)

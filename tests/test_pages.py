@@ -131,7 +131,7 @@ async def test_settings_change_own_password(portal_env, user: User):
     await user.should_see('两次输入的新密码不一致')
     user.find(marker='password-repeat').clear().type('my-own-pass-1')
     user.find(marker='password-change').click()
-    await user.should_see('密码已修改')
+    await user.should_see('密码已修改', retries=50)            # two argon2 hashes take a moment
     from portal import users
     assert (await users.authenticate('staff', 'my-own-pass-1')).username == 'staff'
 
@@ -143,12 +143,12 @@ async def test_admin_creates_a_user_and_cannot_lock_everyone_out(portal_env, use
     user.find(marker='new-name').type('质检员')
     user.find(marker='new-password').type('qa-pass-2026')
     user.find(marker='create-user').click()
-    await user.should_see('已创建用户 qa_user')
+    await user.should_see('已创建用户 qa_user', retries=50)     # an argon2 hash takes a moment
     await user.should_see(marker='user-qa_user')                    # listed without reloading the page
     user.find(marker='active-admin').elements.pop().value = False
     await user.should_see('停用')
     user.find(marker='save-admin').click()
-    await user.should_see('不能停用自己的账号')
+    await user.should_see('不能停用自己的账号', retries=50)
     from portal.models import User as UserModel
     assert (await UserModel.get(username='admin')).active
     assert (await UserModel.get(username='qa_user')).roles == ['staff']

@@ -13,7 +13,7 @@ from ..errors import Conflict, NotFound, PermissionDenied, PortalError, Validati
 from ..events import ChangeEvent
 from ..runtime import rt
 from ..schema import RegisterSchema, Rights
-from . import form
+from . import form, regulation_ui
 from .texts import t
 
 
@@ -29,7 +29,7 @@ class RegisterPage:
     # --- layout -----------------------------------------------------------------------------------------------
     async def build(self) -> None:
         self._toolbar()
-        self._checklist_panel()
+        regulation_ui.checklist_panel(self.register, self.lang)
         with ui.row().classes('w-full gap-2'):
             self.message = ui.label('').classes('portal-message').props(f'id=portal-message-{self.key}')
             ui.element('span').classes('portal-message').props(f'id=portal-fetch-{self.key}')
@@ -105,7 +105,7 @@ class RegisterPage:
             if 'import' in actions and writable:
                 ui.button(t('ui.import', lang), icon='file_upload', on_click=lambda: excel_ui.import_dialog(
                     self)).props('dense flat').mark('import')
-        self._clause_links()                                   # always on its own line under the toolbar
+        regulation_ui.clause_links(self.register, self.lang)   # always on its own line under the toolbar
 
     def _views_menu(self) -> None:
         with ui.button(t('ui.views', self.lang), icon='view_list').props('dense flat').mark('views'):
@@ -155,38 +155,6 @@ class RegisterPage:
                 ui.button(t('ui.cancel', lang), on_click=dialog.close).props('flat')
                 ui.button(t('ui.save', lang), on_click=save).mark('view-save-ok')
         dialog.open()
-
-    def _clause_links(self) -> None:
-        """依据条款:《仓储管理制度》发货 1、发货 2 …, grouped by document; each links to the clause's text."""
-        catalog = rt().catalog
-        with ui.row().classes('gap-1 items-center'):
-            ui.label(t('ui.clauses', self.lang) + ':').classes('text-xs text-grey-7')
-            document = None
-            for cid in self.register.regulation:
-                clause = catalog.clauses.get(cid)
-                label = catalog.clause_label(cid, self.lang)
-                if clause is not None and clause.document == document:
-                    label = clause.heading                     # same document as the one before: heading only
-                document = clause.document if clause else None
-                ui.link(label, f'/regulations#{cid}').classes('text-xs portal-clause').tooltip(
-                    clause.text if clause else cid)
-
-    def _checklist_panel(self) -> None:
-        items = self.register.checklist
-        if not items:
-            return
-        clauses = rt().catalog.clauses
-        with ui.expansion(f'{t("ui.checklist", self.lang)} ({len(items)})', icon='checklist').classes(
-                'w-full bg-grey-1').mark('checklist'):
-            for item in items:
-                clause = clauses.get(item.clause)
-                with ui.row().classes('items-center gap-2 no-wrap'):
-                    ui.icon('check_box_outline_blank' if item.row else 'info', size='xs').classes('text-grey-7')
-                    ui.label(item.title(self.lang))
-                    ui.link(rt().catalog.clause_label(item.clause, self.lang), f'/regulations#{item.clause}').classes(
-                        'portal-clause text-xs').tooltip(clause.text if clause else '')
-                    if item.required_for:
-                        ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-orange-9')
 
     # --- grid helpers -----------------------------------------------------------------------------------------
     def show(self, row: dict[str, Any], errors: dict[str, str] | None = None) -> None:
