@@ -3,7 +3,7 @@ validates with the field types and rules, bumps the row version, audits in the s
 a change event after commit. A stale version is refused (Conflict), never overwritten."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from tortoise.exceptions import IntegrityError
 
@@ -12,7 +12,7 @@ from .access import Actor
 from .audit import Change
 from .errors import Conflict, FieldProblem, PermissionDenied, PortalError, ValidationFailed
 from .events import ChangeEvent
-from .fields import ValueContext
+from .fields import FieldType, ValueContext
 from .runtime import rt
 from .schema import RegisterSchema, Rights
 from .validation import (Preparer, check_row, parse_values, prepare_create, prepare_update,  # noqa: F401
@@ -67,12 +67,14 @@ class Writer:
         system = {'version': 1, 'created_by': who, 'created_at': now, 'updated_by': who, 'updated_at': now,
                   'deleted_at': None, 'deleted_by': None, 'delete_batch': None, 'checks': {}}
         names = [f.name for f in self.register.fields]
+        fields = set(names)      # prepared rows hold every field (defaults included): then they go in as they are
+        values = rows if all(row.keys() == fields for row in rows) else [{n: row.get(n) for n in names} for row in rows]
         async with await search.paused(self.register, rt().catalog, self.tx, db.dialect()) as indexed:
-            await db.bulk_insert(self.model, [{'id': row_id, **system, **{n: row.get(n) for n in names}}
-                                              for row_id, row in zip(ids, rows)], self.tx)
+            await db.bulk_insert(self.model, values, self.tx, fixed=system, ids=ids)
             indexed(ids)
+        to_json = json_forms(self.register)
         self.audit.extend({'at': now, 'actor': who, 'register': self.register.key, 'row_id': row_id, 'event': 'create',
-                           'field': None, 'old': None, 'new': audit.encode(row_json(self.register, row)),
+                           'field': None, 'old': None, 'new': audit.encode(to_json(row)),
                            'source': self.source, 'action_id': self.action_id, 'version': 1}
                           for row_id, row in zip(ids, rows))
         self.events.append(ChangeEvent(self.register.key, tuple(ids[:1000]), 'create', who))
@@ -175,7 +177,22 @@ class Writer:
 
 def row_json(register: RegisterSchema, row: dict[str, Any]) -> dict[str, Any]:
     """A row's field values in their JSON forms (the audit keeps created rows like this)."""
-    return {f.name: f.kind.to_json(row[f.name], f) for f in register.fields if row.get(f.name) is not None}
+    return json_forms(register)(row)
+
+
+def json_forms(register: RegisterSchema) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`row_json` for many rows: the types whose JSON form is the value itself are not called per cell."""
+    forms = [(f.name, None if type(f.kind).to_json is FieldType.to_json else f.kind.to_json, f)
+             for f in register.fields]
+
+    def convert(row: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, to_json, spec in forms:
+            value = row.get(name)
+            if value is not None:
+                out[name] = value if to_json is None else to_json(value, spec)
+        return out
+    return convert
 
 
 async def _conflict(register: RegisterSchema, granted: Rights, current: dict[str, Any], seen: int) -> Conflict:

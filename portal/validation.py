@@ -33,14 +33,15 @@ def parse_values(register: RegisterSchema, granted: Rights, raw: dict[str, Any],
 def check_row(register: RegisterSchema, row: dict[str, Any], changed: Iterable[str], ctx: ValueContext,
               actor: Actor | None, old: dict[str, Any] | None = None, rctx=None) -> list[FieldProblem]:
     """Constraints of changed fields, required fields, and rules — only problems this change brings."""
-    changed = set(changed)
+    changed = changed if isinstance(changed, (set, frozenset)) else set(changed)
     problems = []
     for spec in register.fields:
         if spec.name not in changed:
             continue
         value = row.get(spec.name)
-        if value is None and spec.required:
-            problems.append(FieldProblem(field=spec.name, key='value.required', params={}))
+        if value is None:          # (no type has a constraint on an empty value but required)
+            if spec.required:
+                problems.append(FieldProblem(field=spec.name, key='value.required', params={}))
             continue
         try:
             spec.kind.check(value, spec)
@@ -90,7 +91,7 @@ class Preparer:
         self.register, self.granted, self.actor, self.ctx = register, granted, actor, ctx
         self.writable = {f.name: f for f in register.fields if access.writable(f, granted)}
         self.defaults = {f.name: f.kind.default(f, ctx) for f in register.fields}
-        self.names = [f.name for f in register.fields]
+        self.names = frozenset(f.name for f in register.fields)
         self.rctx = rules.context(rt().catalog, actor, ctx.today)
 
     def parse(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:

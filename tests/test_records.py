@@ -200,3 +200,34 @@ async def test_quick_search_never_reveals_hidden_columns(engine, actors):
     assert 'supplier' not in (await records.list_rows(designer, 'goods_receipts', RowQuery()))[0]
     assert await records.count_rows(designer, 'goods_receipts', RowQuery(quick='秘密供应商')) == 0
     assert await records.count_rows(designer, 'goods_receipts', RowQuery(quick='T恤')) == 1
+
+
+async def test_bulk_create_stores_what_a_single_create_stores(engine, actors):
+    """create_many (imports) writes rows, system columns and audit entries the same way as create (forms),
+    for full prepared rows and for rows that hold only some fields, in any key order."""
+    manager = actors['manager']
+    single = await records.create_row(manager, 'shipments', {**SHIPMENT, 'order_amount': '12.50'})
+    register, granted = records.open_register(manager, 'shipments', 'create')
+    ctx = await records.value_context(manager)
+    full, problems = records.prepare_create(register, granted, manager, {**SHIPMENT, 'order_no': 'TM-2',
+                                                                          'order_amount': '12.50'}, ctx)
+    assert problems == []
+    partial = {'quantity': 3, 'order_no': 'TM-3', 'platform': '京东', 'sku': 'B-1'}
+    async with records.session(manager, 'shipments', 'create', source='import', kind='import') as writer:
+        ids = await writer.create_many([dict(reversed(list(full.items()))), partial])
+    model = db.row_model('shipments')
+    one, two, three = [await model.get(id=i).values() for i in (single['id'], *ids)]
+    for column in ('ship_date', 'platform', 'sku', 'quantity', 'order_amount', 'status', 'shipper', 'gift',
+                   'address_verified', 'checks', 'version', 'created_by', 'updated_by', 'deleted_at'):
+        assert two[column] == one[column], column
+    assert two['created_at'] == two['updated_at'] == ctx.now
+    assert (three['order_no'], three['quantity'], three['status'], three['checks']) == ('TM-3', 3, None, {})
+    assert str(two['order_amount']) == '12.50'
+    for row_id, row in zip(ids, (full, partial)):
+        [entry] = await audit.row_history('shipments', row_id)
+        assert (entry['event'], entry['source'], entry['version']) == ('create', 'import', 1)
+        assert entry['new'] == records.row_json(register, row)
+    assert list((await audit.row_history('shipments', ids[0]))[0]['new']) == [
+        f.name for f in register.fields if full.get(f.name) is not None]        # in the register's field order
+    found = await records.list_rows(manager, 'shipments', RowQuery(quick='TM-3'))
+    assert [r['id'] for r in found] == [ids[1]]                                  # in the search index too

@@ -39,6 +39,7 @@ add_messages({
     'import.errors_column': ('错误', 'Errors'),
 })
 MAX_HEADER_SCAN = 20
+LOOKUP_CHUNK = 5000        # values per IN (...) when matching keys (SQLite allows 32766 parameters, PostgreSQL 32767)
 Progress = Callable[[int, int], Awaitable[None] | None]
 
 
@@ -98,12 +99,17 @@ async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb
     ctx = await records.value_context(actor)
     body = [(header_index + 2 + i, row) for i, row in enumerate(table[header_index + 1:])]
     parsed_rows = []
+    names = [(index, spec.name) for index, spec in mapping.items()]
     for excel_row, cells in body:
-        raw = {}
-        for index, spec in mapping.items():
-            value = cells[index] if index < len(cells) else None
-            raw[spec.name] = None if value == '' else value
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+        raw, blank, width = {}, True, len(cells)
+        for index, name in names:
+            value = cells[index] if index < width else None
+            if value == '':
+                value = None
+            elif blank and value is not None and not (value.__class__ is str and value.isspace()):
+                blank = False
+            raw[name] = value
+        if blank:
             continue
         plan.rows += 1
         parsed_rows.append((excel_row, raw))
@@ -263,8 +269,8 @@ async def _existing(register: RegisterSchema, key_fields: list[FieldSpec], wante
     found: dict[tuple, dict[str, Any]] = {}
     wanted_set = set(wanted)
     firsts = sorted({k[0] for k in wanted}, key=str)
-    for start in range(0, len(firsts), 500):
-        chunk = firsts[start:start + 500]
+    for start in range(0, len(firsts), LOOKUP_CHUNK):
+        chunk = firsts[start:start + LOOKUP_CHUNK]
         for row in await model.filter(**{f'{key_fields[0].name}__in': chunk}, deleted_at__isnull=True).values():
             key = tuple(row[f.name] for f in key_fields)
             if key in wanted_set:
@@ -282,9 +288,9 @@ async def _unique_in_database(plan: ImportPlan, register: RegisterSchema, letter
     for spec in unique:
         values = [row[spec.name] for _, row in plan.creates if row.get(spec.name) is not None]
         taken[spec.name] = set()
-        for start in range(0, len(values), 500):
+        for start in range(0, len(values), LOOKUP_CHUNK):
             taken[spec.name] |= set(await model.filter(deleted_at__isnull=True, **{
-                f'{spec.name}__in': values[start:start + 500]}).values_list(spec.name, flat=True))
+                f'{spec.name}__in': values[start:start + LOOKUP_CHUNK]}).values_list(spec.name, flat=True))
     for excel_row, row in plan.creates:
         clash = next((s for s in unique if row.get(s.name) in taken[s.name]), None)
         if clash is None:

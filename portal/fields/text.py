@@ -26,6 +26,8 @@ class Text(FieldType):
         return tf.TextField(null=True)
 
     def convert(self, raw: Any, spec, ctx) -> str:
+        if raw.__class__ is str:
+            return raw
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)    # Excel keeps 10086 as 10086.0
         if isinstance(raw, (dict, list, bytes)):
