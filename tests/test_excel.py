@@ -2,6 +2,7 @@
 at its row and column with nothing written, annotated error files, formula injection, hostile files."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import time
@@ -418,3 +419,33 @@ async def test_import_and_export_obey_rights(engine, actors, tmp_path):
         await importer.plan_import(actors['ops'], 'shipments', path, path.name)     # ops may not import
     with pytest.raises(PortalError):
         await export.export(actors['staff'], 'shipments', RowQuery(), tmp_path / 'y.xlsx')
+
+
+async def test_a_long_check_reports_progress_and_lets_others_run(engine, actors, tmp_path, monkeypatch):
+    """Checking a large file takes seconds: it goes in batches, each reported, with the event loop free in
+    between (other users' requests are served meanwhile) — not one block that freezes the server."""
+    monkeypatch.setattr(importer, 'CHECK_BATCH', 10)
+    monkeypatch.setattr(importer, 'YIELD_ROWS', 5)
+    w = actors['warehouse']
+    rows = [['订单号', '平台', '货号', '数量']] + [[f'P-{i}', '京东', f'S{i}', '1'] for i in range(35)]
+    book = _book(rows)
+    path = tmp_path / 'many.xlsx'
+    book.save(path)
+    ticks = 0
+    seen: list[tuple[int, int, int]] = []
+    done = asyncio.Event()
+
+    async def other_user() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0)
+    other = asyncio.create_task(other_user())
+    plan = await importer.plan_import(w, 'shipments', path, path.name,
+                                      progress=lambda n, total: seen.append((n, total, ticks)))
+    done.set()
+    await other
+    assert plan.ok and len(plan.creates) == 35
+    assert [(n, total) for n, total, _ in seen] == [(0, 35), (10, 35), (20, 35), (30, 35), (35, 35)]
+    between = [b[2] - a[2] for a, b in zip(seen, seen[1:4])]
+    assert all(t >= 2 for t in between), between      # the other task ran (twice) between every two reports

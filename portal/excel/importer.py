@@ -2,6 +2,7 @@
 the register's rules, match rows by the natural key, preview, then apply in one transaction (or nothing)."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ add_messages({
     'import.errors_column': ('错误', 'Errors'),
 })
 MAX_HEADER_SCAN = 20
+# Checking 100,000 rows takes seconds of CPU: the loops give the event loop a turn every YIELD_ROWS rows (~10 ms;
+# a request of another user needs several turns) and report progress every CHECK_BATCH rows.
+YIELD_ROWS = 250
+CHECK_BATCH = 2000
 LOOKUP_CHUNK = 5000        # values per IN (...) when matching keys (SQLite allows 32766 parameters, PostgreSQL 32767)
 Progress = Callable[[int, int], Awaitable[None] | None]
 
@@ -85,11 +90,15 @@ class ImportPlan:
         return {p.row for p in self.problems}
 
 
-async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb: int | None = None) -> ImportPlan:
+async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb: int | None = None,
+                      progress: Progress | None = None) -> ImportPlan:
+    """Read and check a file (nothing is written). A large file takes seconds: it is read in a worker thread
+    and checked in batches that let the server answer other requests between them; `progress(done, total)`
+    hears how many rows are checked."""
     register, granted = records.open_register(actor, key, 'import')
     kind = guard.check_upload(Path(path), name, limit_mb or rt().settings.import_max_mb)
     plan = ImportPlan(register=key, path=Path(path), kind=kind)
-    table = read_table(Path(path), kind)
+    table = await asyncio.to_thread(read_table, Path(path), kind)
     header_index = _find_header(table, register)
     if header_index is None:
         plan.file_problems.append(t('import.no_header', actor.lang))
@@ -101,6 +110,8 @@ async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb
     parsed_rows = []
     names = [(index, spec.name) for index, spec in mapping.items()]
     for excel_row, cells in body:
+        if excel_row % YIELD_ROWS == 0:
+            await asyncio.sleep(0)
         raw, blank, width = {}, True, len(cells)
         for index, name in names:
             value = cells[index] if index < width else None
@@ -114,7 +125,7 @@ async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb
         plan.rows += 1
         parsed_rows.append((excel_row, raw))
     letters = {spec.name: (get_column_letter(i + 1), spec.title(actor.lang)) for i, spec in mapping.items()}
-    await _classify(plan, register, granted, actor, parsed_rows, letters, ctx)
+    await _classify(plan, register, granted, actor, parsed_rows, letters, ctx, progress)
     plan.problems.sort(key=lambda p: (p.row, len(p.column), p.column))
     return plan
 
@@ -191,7 +202,8 @@ def _map_columns(plan: ImportPlan, header: list[Any], register: RegisterSchema, 
 
 
 async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: Actor,
-                    rows: list[tuple[int, dict[str, Any]]], letters: dict[str, tuple[str, str]], ctx) -> None:
+                    rows: list[tuple[int, dict[str, Any]]], letters: dict[str, tuple[str, str]], ctx,
+                    progress: Progress | None = None) -> None:
     key_fields = [register.field(n) for n in register.natural_key]
     keyed = all(f.name in letters for f in key_fields) and key_fields
     keys: dict[tuple, int] = {}
@@ -199,6 +211,8 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
     duplicates: set[int] = set()
     row_keys: dict[int, tuple | None] = {}
     for excel_row, raw in rows:
+        if excel_row % YIELD_ROWS == 0:
+            await asyncio.sleep(0)
         key = None
         if keyed:
             try:
@@ -223,7 +237,11 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
     may_create = 'create' in granted.actions
     preparer = records.Preparer(register, granted, actor, ctx)
     unique_seen: dict[tuple[str, Any], int] = {}
-    for excel_row, raw in rows:
+    for done, (excel_row, raw) in enumerate(rows):
+        if done % CHECK_BATCH == 0:
+            await _report(progress, done, len(rows))
+        if done % YIELD_ROWS == 0:
+            await asyncio.sleep(0)
         if excel_row in duplicates:
             continue
         key = row_keys[excel_row]
@@ -260,6 +278,7 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
         if not problems:
             plan.creates.append((excel_row, row))
     await _unique_in_database(plan, register, letters)
+    await _report(progress, len(rows), len(rows))
 
 
 async def _existing(register: RegisterSchema, key_fields: list[FieldSpec], wanted: list[tuple]

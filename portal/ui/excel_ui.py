@@ -21,13 +21,16 @@ add_messages({
     'excel.done': ('已导出 {rows} 行', '{rows} rows exported'),
     'excel.import_title': ('导入 Excel / CSV', 'Import Excel / CSV'),
     'excel.template': ('下载导入模板', 'Download the template'),
+    'excel.reading': ('正在读取文件…', 'Reading the file…'),
+    'excel.checking': ('正在检查:{done:,} / {total:,} 行', 'Checking: {done:,} / {total:,} rows'),
     'excel.upload': ('选择或拖入 .xlsx / .csv 文件', 'Choose or drop an .xlsx / .csv file'),
-    'excel.summary': ('新增 {creates} 行,更新 {updates} 行,无变化 {unchanged} 行,错误 {errors} 处',
-                      '{creates} new, {updates} updated, {unchanged} unchanged, {errors} errors'),
+    'excel.summary': ('新增 {creates:,} 行,更新 {updates:,} 行,无变化 {unchanged:,} 行,错误 {errors:,} 处',
+                      '{creates:,} new, {updates:,} updated, {unchanged:,} unchanged, {errors:,} errors'),
     'excel.annotated': ('下载标注了错误的文件', 'Download my file with the errors marked'),
     'excel.valid_only': ('只导入没有错误的行', 'Import the valid rows only'),
     'excel.apply': ('导入', 'Import'),
-    'excel.imported': ('已导入:新增 {created} 行,更新 {updated} 行', 'Imported: {created} new, {updated} updated'),
+    'excel.imported': ('已导入:新增 {created:,} 行,更新 {updated:,} 行',
+                       'Imported: {created:,} new, {updated:,} updated'),
     'excel.row': ('行', 'Row'), 'excel.column': ('列', 'Column'), 'excel.header': ('表头', 'Header'),
     'excel.message': ('问题', 'Problem'),
 })
@@ -95,12 +98,21 @@ async def import_dialog(page) -> None:
             result.clear()
             path = work_dir('uploads') / f'{uuid.uuid4().hex}{Path(e.file.name).suffix.lower()}'
             await e.file.save(path)
+            with result:
+                checking = ui.label(t('excel.reading', lang)).mark('import-checking')
+                bar = ui.linear_progress(value=0, show_value=False)
+
+            def progress(done: int, total: int) -> None:
+                checking.text = t('excel.checking', lang, done=done, total=total)
+                bar.value = done / total if total else 1
             try:
-                plan = await importer.plan_import(page.actor, page.key, path, e.file.name)
+                plan = await importer.plan_import(page.actor, page.key, path, e.file.name, progress=progress)
             except PortalError as exc:
+                result.clear()
                 with result:
                     ui.label(exc.message(lang)).classes('text-red-8').mark('import-error')
                 return
+            result.clear()
             with result:
                 _preview(page, plan, dialog)
         ui.upload(label=t('excel.upload', lang), auto_upload=True, on_upload=uploaded,
