@@ -17,6 +17,10 @@ from portal.runtime import rt
 from .conftest import NOW
 
 
+def cite(clause_id: str) -> str:
+    return rt().catalog.clause_label(clause_id)
+
+
 def policy() -> WorkdayPolicy:
     from portal.loader import load_catalog
     from .conftest import SCHEMAS
@@ -67,7 +71,7 @@ async def test_attendance_rows_are_computed_on_every_write(engine, actors):
     with pytest.raises(ValidationFailed) as err:
         await records.update_row(actors['staff'], 'attendance', row['id'], {'sign_out': '08:00'},
                                  version=row['version'])
-    assert '签退时间' in err.value.message() and '[attendance.signout]' in err.value.message()
+    assert '签退时间' in err.value.message() and f'[{cite("attendance.signout")}]' in err.value.message()
 
 
 PENALTY = {'employee': 'staff', 'category': '工作失误', 'clause': 'storage.shipping.2', 'description': '错发颜色',
@@ -96,7 +100,12 @@ async def test_penalty_authority(engine, actors, amount, ptype, ok):
         return
     with pytest.raises(ValidationFailed) as err:
         await _submit(manager, amount, ptype)
-    assert '[penalty.authority]' in err.value.message() and '上级审批' in err.value.message()
+    message = err.value.message()
+    assert f'[{cite("penalty.authority")}]' in message and '需先经上级审批(「上级审批」为 上级已批准)' in message
+    if amount is None:            # the case, not an amount, is the reason
+        assert message.startswith('「处罚方式」为 开除,属于须上报的处罚') and 'None' not in message
+    else:
+        assert message.startswith(f'「金额(元)」为 ¥{amount}.00,超出部门处罚权限(50–200)')
     # with the escalation recorded (only an admin may write it), the same penalty goes through
     admin = actors['admin']
     row = await records.create_row(admin, 'penalties', {**PENALTY, 'amount': amount, 'penalty_type': ptype,
@@ -150,14 +159,15 @@ async def test_checklist_gates_the_status(engine, actors):
         await records.update_row(w, 'shipments', row['id'], {'status': '已打包'}, version=row['version'])
     message = err.value.message()
     assert message.startswith('变为「已打包」前须完成检查项:')
-    assert '[storage.shipping.1]' in message and '[storage.shipping.2]' in message
+    assert '[《仓储管理制度》发货 1]' in message and f'[{cite("storage.shipping.2")}]' in message
     for item in ('sorted_logged', 'remark_checked'):
         row = await records.set_check(w, 'shipments', row['id'], item, True, version=row['version'])
     assert row['checks']['sorted_logged']['by'] == 'warehouse'
     row = await records.update_row(w, 'shipments', row['id'], {'status': '已打包'}, version=row['version'])
     with pytest.raises(ValidationFailed) as err:
         await records.update_row(w, 'shipments', row['id'], {'status': '已出库'}, version=row['version'])
-    assert '[storage.shipping.3]' in err.value.message() and '[storage.shipping.4]' in err.value.message()
+    assert f'[{cite("storage.shipping.3")}]' in err.value.message() and \
+        f'[{cite("storage.shipping.4")}]' in err.value.message()
     for item in ('inspected', 'contents_match'):
         row = await records.set_check(w, 'shipments', row['id'], item, True, version=row['version'])
     row = await records.update_row(w, 'shipments', row['id'], {'status': '已出库'}, version=row['version'])
@@ -275,5 +285,5 @@ async def test_required_if_and_compare_rules(engine, actors):
                                                        'product_name': 'T恤', 'quantity': 5, 'inspection': '不合格',
                                                        'reject_quantity': 6})
     problems = err.value.by_field()
-    assert problems['reject_handling'] == '「不合格处理」必填(「检验结果」为 不合格/部分不合格时) [storage.inbound.1]'
-    assert problems['reject_quantity'] == '「不合格数量」必须不大于「数量」 [storage.inbound.1]'
+    assert problems['reject_handling'] == '「不合格处理」必填(「检验结果」为 不合格/部分不合格时) [《仓储管理制度》入库 1]'
+    assert problems['reject_quantity'] == '「不合格数量」必须不大于「数量」 [《仓储管理制度》入库 1]'

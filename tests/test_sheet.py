@@ -91,7 +91,7 @@ async def test_paste_preview_marks_a_rule_broken_by_a_column_outside_the_block(e
         'quantity': 50, 'inspection': '部分不合格', 'reject_quantity': 30, 'reject_handling': '返厂'})
     columns = ['id', 'receipt_no', 'sku', 'quantity']
     plan = await sheet.plan_paste(w, 'goods_receipts', 'Q-2\t20', start_row=0, start_col='sku', columns=columns)
-    assert [(c.field, c.error) for c in plan.errors] == [('quantity', '「不合格数量」必须不大于「数量」 [storage.inbound.1]')]
+    assert [(c.field, c.error) for c in plan.errors] == [('quantity', '「不合格数量」必须不大于「数量」 [《仓储管理制度》入库 1]')]
     assert plan.changes == 1                                          # the new 货号 alone is still valid
     await sheet.apply_paste(w, plan)
     got = await records.get_row(w, 'goods_receipts', row['id'])

@@ -128,8 +128,8 @@ def check_transition(catalog: Catalog, register: RegisterSchema, actor: Actor, g
                                person_en=person.label_en or person.label, **labels)
     missing = missing_checks(register, row_checks, target)
     if missing:
-        items = ';'.join(f'{c.title("zh")} [{c.clause}]' for c in missing)
-        items_en = '; '.join(f'{c.title("en")} [{c.clause}]' for c in missing)
+        items = ';'.join(f'{c.title("zh")} [{catalog.clause_label(c.clause, "zh")}]' for c in missing)
+        items_en = '; '.join(f'{c.title("en")} [{catalog.clause_label(c.clause, "en")}]' for c in missing)
         return [FieldProblem(field=spec.name, key='workflow.checklist',
                              params={'target': target, 'items': items, 'items_en': items_en})]
     return []

@@ -11,18 +11,21 @@ from tortoise.expressions import Q
 from .. import conditions
 from ..errors import FieldProblem
 from ..i18n import add_messages
+from ..runtime import rt
 from .base import Params, RuleKind, register_kind
 
 add_messages({
-    'rule.custom': ('{message} [{clause}]', '{message_en} [{clause}]'),
-    'rule.required_if': ('「{label}」必填({when}) [{clause}]', '"{label_en}" is required ({when_en}) [{clause}]'),
-    'rule.compare': ('「{left}」必须{op}「{right}」 [{clause}]', '"{left_en}" must be {op_en} "{right_en}" [{clause}]'),
+    'rule.custom': ('{message} [{clause}]', '{message_en} [{clause_en}]'),
+    'rule.required_if': ('「{label}」必填({when}) [{clause}]', '"{label_en}" is required ({when_en}) [{clause_en}]'),
+    'rule.compare': ('「{left}」必须{op}「{right}」 [{clause}]', '"{left_en}" must be {op_en} "{right_en}" [{clause_en}]'),
     'rule.range': ('「{label}」应在 {min} – {max} 之间,当前为 {value} [{clause}]',
-                   '"{label_en}" must be between {min} and {max}, got {value} [{clause}]'),
-    'rule.authority': ('「{label}」为 {value},超出部门处罚权限({min}–{max}),或属于须上报的处罚;'
-                       '需先经上级审批({unless}) [{clause}]',
-                       '"{label_en}" is {value}, beyond the department\'s authority ({min}–{max}) or a penalty '
-                       'that must be escalated; it needs higher approval first ({unless_en}) [{clause}]'),
+                   '"{label_en}" must be between {min} and {max}, got {value} [{clause_en}]'),
+    'rule.authority': ('「{label}」为 {value},超出部门处罚权限({min}–{max});需先经上级审批({unless}) [{clause}]',
+                       '"{label_en}" is {value}, beyond the department\'s authority ({min}–{max}); it needs higher '
+                       'approval first ({unless_en}) [{clause_en}]'),
+    'rule.authority_case': ('{case},属于须上报的处罚;需先经上级审批({unless}) [{clause}]',
+                            '{case_en}: a penalty that must be escalated; it needs higher approval first '
+                            '({unless_en}) [{clause_en}]'),
 })
 
 # (words for numbers, words for dates and times); English says the same for both
@@ -33,11 +36,18 @@ _TEMPORAL = {'date', 'datetime', 'time'}
 
 
 def _problem(field: str, rule, key: str, **params: Any) -> FieldProblem:
+    cited = cite(rule.clause)
     if rule.message:
         return FieldProblem(field=field, key='rule.custom',
-                            params={'message': rule.message, 'message_en': rule.message_en or rule.message,
-                                    'clause': rule.clause})
-    return FieldProblem(field=field, key=key, params={'clause': rule.clause, **params})
+                            params={'message': rule.message, 'message_en': rule.message_en or rule.message, **cited})
+    return FieldProblem(field=field, key=key, params={**cited, **params})
+
+
+def cite(clause_id: str) -> dict[str, str]:
+    """A clause as messages cite it — 《仓储管理制度》入库 1 (zh) / its English form — and its id."""
+    catalog = rt().catalog
+    return {'clause': catalog.clause_label(clause_id, 'zh'), 'clause_en': catalog.clause_label(clause_id, 'en'),
+            'clause_id': clause_id}
 
 
 def _labels(register, name: str) -> dict[str, str]:
@@ -167,20 +177,30 @@ class AuthorityLimit(Range):
             conditions.check(p.also_when, register, report, 'also_when')
         conditions.check(p.unless, register, report, 'unless')
 
-    def needs_escalation(self, register, p, row, ctx) -> bool:
+    def _beyond(self, p, row) -> bool:
         value = row.get(p.field)
-        beyond = value is not None and not _within(value, p.min, p.max)
-        named = p.also_when is not None and conditions.matches(p.also_when, register, row, ctx.actor, ctx.today)
-        return beyond or named
+        return value is not None and not _within(value, p.min, p.max)
+
+    def _named(self, register, p, row, ctx) -> bool:
+        return p.also_when is not None and conditions.matches(p.also_when, register, row, ctx.actor, ctx.today)
+
+    def needs_escalation(self, register, p, row, ctx) -> bool:
+        return self._beyond(p, row) or self._named(register, p, row, ctx)
 
     def evaluate(self, register, rule, p, row, ctx):
         if not self.needs_escalation(register, p, row, ctx):
             return []
         if conditions.matches(p.unless, register, row, ctx.actor, ctx.today):
             return []
-        return [_problem(p.field, rule, 'rule.authority', value=row.get(p.field), min=_num(p.min), max=_num(p.max),
-                         unless=describe(register, p.unless), unless_en=describe(register, p.unless, 'en'),
-                         **_labels(register, p.field))]
+        unless = {'unless': describe(register, p.unless), 'unless_en': describe(register, p.unless, 'en')}
+        if self._beyond(p, row):     # the amount is the reason: say it, in the field's own format
+            spec = register.field(p.field)
+            return [_problem(p.field, rule, 'rule.authority', value=spec.kind.text(row[p.field], spec),
+                             min=_num(p.min), max=_num(p.max), **unless, **_labels(register, p.field))]
+        named = [t.field for t in conditions.terms(p.also_when) if t.op != 'any']     # the case: at its field
+        return [_problem(named[0] if named else p.field, rule, 'rule.authority_case',
+                         case=describe(register, p.also_when), case_en=describe(register, p.also_when, 'en'),
+                         **unless)]
 
 
 @register_kind

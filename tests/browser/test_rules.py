@@ -15,7 +15,7 @@ def test_checklist_gates_shipping_out(session_factory):
     message = s.page.locator('#portal-message-shipments')
     message.filter(has_text='前须完成检查项').wait_for()
     text = message.inner_text()
-    assert '[storage.shipping.3]' in text and '[storage.shipping.4]' in text
+    assert '[《仓储管理制度》发货 3]' in text and '[《仓储管理制度》发货 4]' in text     # the clauses, as people cite them
     assert s.grid_api(f"api.getRowNode('{row_id}').data.status") == '已打包'
     s.shot('rules-refused-without-checklist')
 
