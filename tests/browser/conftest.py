@@ -88,6 +88,12 @@ class Session:
     def first_row_id(self) -> int:
         return int(self.page.locator('.ag-center-cols-container .ag-row[row-id]').first.get_attribute('row-id'))
 
+    def tick(self, *row_ids: int) -> None:
+        """Tick rows' selection checkboxes (in the pinned left column)."""
+        for row_id in row_ids:
+            self.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] '
+                              f'input[type=checkbox]').first.check()
+
     def grid_api(self, expression: str):
         return self.page.evaluate(f'''() => {{ const key = Object.keys(portalGrid.state)[0];
             const api = portalGrid.api(portalGrid.state[key].gridId); return {expression}; }}''')

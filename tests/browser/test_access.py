@@ -23,7 +23,7 @@ def test_manager_approves_a_penalty(session_factory):
     s.open('/r/penalties?queue=to_approve')
     row_id = s.first_row_id()
     assert s.grid_api(f"api.getRowNode('{row_id}').data.status") == '待审批'
-    s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] input[type=checkbox]').first.check()
+    s.tick(row_id)
     s.page.get_by_role('button', name='打开').click()
     dialog = s.page.locator('.q-dialog')
     dialog.get_by_role('button', name='批准生效').click()

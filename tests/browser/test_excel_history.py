@@ -64,8 +64,7 @@ def test_recycle_bin_restore_and_history(session_factory):
     s = session_factory('warehouse')
     s.open('/r/goods_receipts')
     ids = s.grid_api('[6,7].map(i => api.getDisplayedRowAtIndex(i).data.id)')
-    for row_id in ids:
-        s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] input[type=checkbox]').check()
+    s.tick(*ids)
     s.page.get_by_role('button', name='删除').click()
     s.page.locator('.q-dialog').get_by_role('button', name='删除').click()
     s.page.get_by_text('已删除 2 条').wait_for()
@@ -78,7 +77,7 @@ def test_recycle_bin_restore_and_history(session_factory):
     s.page.get_by_text('已恢复 2 条').wait_for()
     bin_dialog.get_by_role('button', name='关闭').click()
     s.page.wait_for_function(f'''() => portalGrid.api(portalGrid.state.goods_receipts.gridId).getRowNode('{ids[1]}')''')
-    s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{ids[0]}"] input[type=checkbox]').check()
+    s.tick(ids[0])
     for other in ids[1:]:
         box = s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{other}"] input[type=checkbox]')
         if box.is_checked():

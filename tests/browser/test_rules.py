@@ -19,7 +19,7 @@ def test_checklist_gates_shipping_out(session_factory):
     assert s.grid_api(f"api.getRowNode('{row_id}').data.status") == '已打包'
     s.shot('rules-refused-without-checklist')
 
-    s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] input[type=checkbox]').first.check()
+    s.tick(row_id)
     s.page.get_by_role('button', name='打开').click()
     dialog = s.page.locator('.q-dialog')
     dialog.get_by_text('打包时仔细检查,检查无误').click()

@@ -81,8 +81,7 @@ def test_fill_down(session_factory):
     s = session_factory('warehouse')
     s.open('/r/goods_receipts')
     ids = s.grid_api('[3,4,5].map(i => api.getDisplayedRowAtIndex(i).data.id)')
-    for row_id in ids:
-        s.page.locator(f'.ag-pinned-left-cols-container .ag-row[row-id="{row_id}"] input[type=checkbox]').check()
+    s.tick(*ids)
     source = s.grid_api(f"api.getRowNode('{ids[0]}').data.colour")
     s.show_cell(ids[0], 'colour').click()
     s.page.keyboard.press('Control+D')
