@@ -8,6 +8,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -191,6 +192,27 @@ async def test_formula_injection_is_exported_as_text(engine, actors, tmp_path):
     assert export._csv_value('\t=cmd') == "'\t=cmd" and export._csv_value('\r=cmd') == "'\r=cmd"
 
 
+async def test_csv_export_comes_back_unchanged_and_its_marked_file_holds_text_not_formulas(engine, actors, tmp_path):
+    manager = actors['manager']
+    payloads = ['=1+1', '+cmd|calc', '-2+3', '@SUM(A1)', "'quoted"]
+    for i, text in enumerate(payloads):
+        await records.create_row(manager, 'shipments', {'order_no': f'F-{i}', 'platform': '京东', 'sku': 'A',
+                                                        'style': text})
+    path = await _export(manager, 'shipments', tmp_path, 'csv')
+    plan = await importer.plan_import(manager, 'shipments', path, path.name)
+    assert plan.ok and (len(plan.creates), len(plan.updates), plan.unchanged) == (0, 0, 5)   # no apostrophes added
+    text = path.read_text(encoding='utf-8-sig').replace('F-0', 'F-0,').replace('F-1,', 'F-1')   # break two rows
+    bad = tmp_path / '发货单.csv'
+    bad.write_text(text, encoding='utf-8-sig')
+    plan = await importer.plan_import(manager, 'shipments', bad, bad.name)
+    assert plan.problems
+    assert annotate.filename(plan) == '发货单-错误标注.xlsx' and annotate.filename(plan, 'en') == '发货单-errors.xlsx'
+    sheet = load_workbook(io.BytesIO(annotate.annotated(plan))).active
+    styles = [c for row in sheet.iter_rows() for c in row if c.value in payloads]
+    assert sorted(c.value for c in styles) == sorted(payloads)
+    assert all(c.data_type == 's' for c in styles)        # '=1+1' is text in the marked file, not a formula
+
+
 async def test_template_filled_in_and_imported(engine, actors, tmp_path):
     cs = actors['cs']
     data = await template.template(cs, 'complaints')
@@ -213,6 +235,22 @@ async def test_template_filled_in_and_imported(engine, actors, tmp_path):
     got = (await records.list_rows(cs, 'complaints', RowQuery(quick='TS20261127-77')))[0]
     assert (got['customer'], got['owner'], got['accepted_date'], got['status']) == ('赵敏', 'cs', date(2026, 11, 27),
                                                                                     '受理')
+
+
+async def test_template_notes_say_what_the_import_accepts(engine, actors):
+    """The note of each column agrees with its dropdown and the import: a status offers the states a new row may
+    take, a bound on one side reads ≥ / ≤, a pattern has the schema's words, English says Yes/No."""
+    manager = actors['manager']
+    sheet = load_workbook(io.BytesIO(await template.template(manager, 'shipments')))['shipments']
+    notes = {c.value.rstrip(' *'): c.comment.text for c in sheet[1]}
+    assert notes['状态'].startswith('新记录只能是:待发货(') and '已出库' not in notes['状态']
+    assert notes['订单金额'].startswith('金额(元),≥ 0') and '– ' not in notes['订单金额']
+    assert notes['数量'].startswith('整数,1 – 999')
+    assert '8–20 位字母或数字' in notes['快递单号']
+    book = load_workbook(io.BytesIO(await template.template(replace(manager, lang='en'), 'shipments')))
+    lists = book.worksheets[1]
+    assert ['Yes', 'No'] in [[c.value for c in col[:2]] for col in lists.iter_cols()]
+    assert '是' not in {c.value for col in lists.iter_cols() for c in col}
 
 
 def _book(rows: list[list], title_rows: int = 0) -> Workbook:
@@ -298,6 +336,29 @@ async def test_updates_matched_by_natural_key(engine, actors, tmp_path):
     await importer.apply_import(w, plan)
     rows = {r['order_no']: r for r in await records.list_rows(w, 'shipments', RowQuery())}
     assert rows['K-1']['quantity'] == 5 and rows['K-1']['version'] == 2 and rows['K-2']['platform'] == '天猫'
+
+
+async def test_blank_cells_keep_existing_values_and_give_new_rows_their_defaults(engine, actors, tmp_path):
+    """A template filled in for some columns only must not wipe the others of existing rows (nor ask to move
+    their status to nothing), and new rows get the defaults the form would give them."""
+    w = actors['warehouse']
+    old = await records.create_row(w, 'shipments', {'order_no': 'B-1', 'platform': '京东', 'sku': 'S1', 'quantity': 1,
+                                                    'style': '卫衣', 'address_verified': '是'})
+    book = _book([['订单号', '货号', '平台', '数量', '款式', '地址已核实', '状态', '发货员'],
+                  ['B-1', 'S1', '京东', '4', None, '', '  ', None],
+                  ['B-2', 'S2', '天猫', '1', None, None, None, None]])
+    path = tmp_path / 'part.xlsx'
+    book.save(path)
+    plan = await importer.plan_import(w, 'shipments', path, path.name)
+    assert plan.ok, [p.text() for p in plan.problems]
+    assert [(r, changes) for r, _, _, changes in plan.updates] == [(2, {'quantity': '4'})]
+    await importer.apply_import(w, plan)
+    rows = {r['order_no']: r for r in await records.list_rows(w, 'shipments', RowQuery())}
+    kept = rows['B-1']
+    assert (kept['quantity'], kept['style'], kept['address_verified'], kept['status'], kept['version']) == \
+        (4, '卫衣', True, old['status'], 2)
+    new = rows['B-2']
+    assert (new['shipper'], new['status'], new['ship_date']) == ('warehouse', '待发货', date(2026, 11, 27))
 
 
 async def test_import_interrupted_half_way_changes_nothing(engine, actors, tmp_path, monkeypatch):
@@ -391,8 +452,9 @@ async def test_hostile_files_are_refused_quickly_with_small_memory(engine, actor
         await importer.plan_import(w, 'shipments', tmp_path / 'ext.xlsx', 'ext.xlsx')
     junk = tmp_path / 'junk.xlsx'
     junk.write_bytes(b'this is not a spreadsheet at all')
-    with pytest.raises(PortalError, match='文件已损坏或不是 Excel 文件'):
+    with pytest.raises(PortalError, match='文件已损坏或不是 Excel 文件') as err:
         await importer.plan_import(w, 'shipments', junk, junk.name)
+    assert err.value.message() == '文件已损坏或不是 Excel 文件'        # not the library's English words
     big = tmp_path / 'big.csv'
     big.write_bytes(b'a' * (2 * 1024 * 1024))
     with pytest.raises(PortalError, match='文件太大'):

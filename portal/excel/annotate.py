@@ -3,15 +3,22 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from ..i18n import t
+from .export import FORMULA_START
 from .importer import ImportPlan, read_table
 
 BAD = PatternFill('solid', fgColor='F4C7C3')
+
+
+def filename(plan: ImportPlan, lang: str = 'zh') -> str:
+    """The user's own file name, marked: 发货单-错误标注.xlsx."""
+    return f'{Path(plan.name or plan.path.name).stem}-{"errors" if lang == "en" else "错误标注"}.xlsx'
 
 
 def annotated(plan: ImportPlan, lang: str = 'zh') -> bytes:
@@ -21,8 +28,11 @@ def annotated(plan: ImportPlan, lang: str = 'zh') -> bytes:
     else:
         book = Workbook()
         sheet = book.active
-        for row in read_table(plan.path, 'csv'):
-            sheet.append(row)
+        for r, row in enumerate(read_table(plan.path, 'csv'), start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith(FORMULA_START):
+                    cell.data_type = 's'       # text stays text: openpyxl would store '=…' as a formula
     per_row: dict[int, list[str]] = defaultdict(list)
     for problem in plan.problems:
         per_row[problem.row].append(problem.text(lang))

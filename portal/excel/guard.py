@@ -15,7 +15,10 @@ add_messages({
     'file.external': ('文件包含外部链接,拒绝导入', 'The file links to external workbooks and was refused'),
     'file.bomb': ('文件解压后过大或压缩比异常(疑似压缩炸弹),拒绝导入', 'The file expands too much (a zip bomb?) '
                   'and was refused'),
-    'file.corrupt': ('文件已损坏或不是 Excel 文件:{detail}', 'The file is damaged or not an Excel file: {detail}'),
+    # (the library's own words for the damage are English and no help to the user: kept in `detail` for the log)
+    'file.corrupt': ('文件已损坏或不是 Excel 文件', 'The file is damaged or not an Excel file'),
+    'file.encoding': ('无法识别 CSV 文件的文字编码,请另存为 UTF-8 或 GBK 编码的 CSV',
+                      'The CSV file\'s text encoding is unknown: save it as UTF-8 or GBK CSV'),
     'file.empty': ('文件是空的', 'The file is empty'),
 })
 MAX_UNCOMPRESSED = 400 * 1024 * 1024

@@ -18,6 +18,7 @@ from ..i18n import add_messages, t
 from ..runtime import rt
 from ..schema import FieldSpec, RegisterSchema
 from . import guard
+from .export import FORMULA_START
 
 add_messages({
     'import.place': ('第 {row} 行 {column} 列({header}):{message}', 'row {row}, column {column} ({header}): {message}'),
@@ -72,6 +73,7 @@ class ImportPlan:
     register: str
     path: Path
     kind: str
+    name: str = ''          # the file's name as the user uploaded it
     header_row: int = 0
     columns: list[tuple[int, str, str, str | None]] = field(default_factory=list)   # index, letter, header, field
     creates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -97,7 +99,7 @@ async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb
     hears how many rows are checked."""
     register, granted = records.open_register(actor, key, 'import')
     kind = guard.check_upload(Path(path), name, limit_mb or rt().settings.import_max_mb)
-    plan = ImportPlan(register=key, path=Path(path), kind=kind)
+    plan = ImportPlan(register=key, path=Path(path), kind=kind, name=name)
     table = await asyncio.to_thread(read_table, Path(path), kind)
     header_index = _find_header(table, register)
     if header_index is None:
@@ -140,8 +142,8 @@ def read_table(path: Path, kind: str) -> list[list[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise PortalError('file.corrupt', detail='unknown text encoding')
-        return [row for row in csv.reader(io.StringIO(text))]
+            raise PortalError('file.encoding')
+        return [[_unguarded(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     from python_calamine import CalamineWorkbook
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -149,6 +151,12 @@ def read_table(path: Path, kind: str) -> list[list[Any]]:
         return sheet.to_python(skip_empty_area=False)      # cached values of formula cells, never evaluated
     except Exception as exc:   # calamine raises its own error types for broken files
         raise PortalError('file.corrupt', detail=str(exc)[:120]) from exc
+
+
+def _unguarded(cell: str) -> str:
+    """The value behind the apostrophe that CSV exports put before text a spreadsheet would run as a formula
+    ('=…, '+…, '-…, '@…): a CSV exported here comes back unchanged."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
 
 
 def _names(spec: FieldSpec) -> set[str]:
@@ -246,19 +254,21 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
             continue
         key = row_keys[excel_row]
         old = existing.get(key) if key is not None else None
+        # a blank cell says nothing: a new row takes the field's default, an existing row keeps its value
+        given = {n: v for n, v in raw.items() if v is not None and not (v.__class__ is str and v.isspace())}
         if old is not None:
             if not access.in_scope(register, granted, actor, old, ctx.today):
                 plan.problems.append(CellProblem(excel_row, '', '', None, 'import.out_of_scope', {}))
                 continue
             try:
-                row, changed, problems = records.prepare_update(register, granted, actor, old, raw, ctx)
+                row, changed, problems = records.prepare_update(register, granted, actor, old, given, ctx)
             except PermissionDenied as exc:
                 plan.problems.append(CellProblem(excel_row, '', '', None, exc.key, exc.params))
                 continue
             _add(plan, excel_row, problems, raw, letters, actor.lang)
             if not problems:
                 if changed:
-                    plan.updates.append((excel_row, old['id'], old['version'], {n: raw[n] for n in raw
+                    plan.updates.append((excel_row, old['id'], old['version'], {n: given[n] for n in given
                                                                                if n in changed}))
                 else:
                     plan.unchanged += 1
@@ -266,7 +276,7 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
         if not may_create:
             plan.problems.append(CellProblem(excel_row, '', '', None, 'import.no_create', {}))
             continue
-        row, problems = preparer.create(raw)
+        row, problems = preparer.create(given)
         for spec in register.fields:
             if spec.unique and row.get(spec.name) is not None:
                 seen = unique_seen.get((spec.name, row[spec.name]))

@@ -19,6 +19,8 @@ add_messages({
     'template.required': ('必填', 'required'),
     'template.lists': ('选项', 'lists'),
     'template.bad_choice': ('请从下拉列表中选择', 'Pick a value from the list'),
+    'template.new_states': ('新记录只能是:{states}(之后按流程在表格中变更)', 'A new row can only be: {states} (it '
+                            'moves on in the grid, by its workflow)'),
 })
 
 
@@ -39,13 +41,14 @@ async def template(actor: Actor, key: str) -> bytes:
         cell.font = Font(bold=True, color='C5221F' if spec.required else '000000')
         cell.fill = PatternFill('solid', fgColor='E8F0FE')
         hint = spec.kind.hint(spec, lang)
+        values = list(spec.kind.dropdown(spec, lang))
+        if spec.kind.holds_state and register.workflow:     # a new row starts where the workflow lets it
+            values = list(register.workflow.create_states)
+            hint = t('template.new_states', lang, states='、'.join(values))
         help_text = (spec.help_en or spec.help) if lang == 'en' else spec.help
         note = '\n'.join(filter(None, [hint, help_text, t('template.required', lang) if spec.required else '']))
         cell.comment = Comment(note, 'Ops Portal', width=260, height=110)
         sheet.column_dimensions[get_column_letter(i)].width = _width(spec)
-        values = list(spec.kind.dropdown(spec))
-        if spec.kind.holds_state and register.workflow:
-            values = list(register.workflow.create_states)
         if spec.kind.holds_user:
             values = [f'{name} ({login})' for login, name in names.items()]
         if values:

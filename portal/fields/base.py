@@ -131,17 +131,19 @@ class FieldType:
         """The Excel number format of the column, if any."""
         return None
 
-    def dropdown(self, spec: FieldSpec) -> tuple[str, ...]:
-        """Values offered as an Excel dropdown in templates (empty = none)."""
+    def dropdown(self, spec: FieldSpec, lang: str = 'zh') -> tuple[str, ...]:
+        """Values offered as an Excel dropdown in templates (empty = none), as the user's language writes them."""
         return ()
 
     def hint(self, spec: FieldSpec, lang: str = 'zh') -> str:
         """A one-line description of what the column accepts (template comments, help)."""
         parts = [self.label_en if lang == 'en' else self.label]
-        if spec.min is not None or spec.max is not None:
-            low = '' if spec.min is None else str(spec.min)
-            high = '' if spec.max is None else str(spec.max)
-            parts.append(f'{low} – {high}')
+        if spec.min is not None and spec.max is not None:
+            parts.append(f'{spec.min} – {spec.max}')
+        elif spec.min is not None:
+            parts.append(f'≥ {spec.min}')
+        elif spec.max is not None:
+            parts.append(f'≤ {spec.max}')
         if spec.max_length:
             parts.append(('≤ {n} chars' if lang == 'en' else '最多 {n} 字').format(n=spec.max_length))
         return ', '.join(parts) if lang == 'en' else ','.join(parts)

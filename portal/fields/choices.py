@@ -38,8 +38,8 @@ class Bool(FieldType):
     def to_cell(self, value, spec):
         return self.text(value, spec)
 
-    def dropdown(self, spec):
-        return ('是', '否')
+    def dropdown(self, spec, lang='zh'):
+        return (yes_no(True, lang), yes_no(False, lang))
 
     def filter_values(self, spec) -> list:
         return [True, False]
@@ -79,7 +79,7 @@ class Choice(FieldType):
         if value is not None and value not in spec.choices:
             raise FieldError('value.not_choice', value=value, choices='、'.join(spec.choices))
 
-    def dropdown(self, spec):
+    def dropdown(self, spec, lang='zh'):
         return spec.choices
 
     def filter_values(self, spec) -> list:
@@ -149,7 +149,7 @@ class MultiChoice(Choice):
     def to_cell(self, value, spec):
         return self.text(value, spec)
 
-    def dropdown(self, spec):
+    def dropdown(self, spec, lang='zh'):
         return ()
 
     def grid(self, spec, ctx) -> dict:

@@ -52,7 +52,7 @@ class User(FieldType):
                 'refData': users, 'filter': SET_FILTER,
                 'filterParams': {'values': list(users), 'labels': list(users.values())}}
 
-    def dropdown(self, spec):
+    def dropdown(self, spec, lang='zh'):
         return ()
 
     def hint(self, spec, lang='zh') -> str:
@@ -142,7 +142,7 @@ class ClauseRef(FieldType):
                 'filterParams': {'values': list(clauses), 'labels': list(clauses.values())},
                 ':tooltipValueGetter': f'(p) => p.value == null ? null : ({quotes}[p.value] || p.value)'}
 
-    def dropdown(self, spec):
+    def dropdown(self, spec, lang='zh'):
         return ()
 
     def input_options(self, spec, ctx):

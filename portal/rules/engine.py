@@ -116,7 +116,7 @@ def check_transition(catalog: Catalog, register: RegisterSchema, actor: Actor, g
     if tr is None:
         allowed = '、'.join(t.target for t in wf.moves_from(source)) or '无'
         return [FieldProblem(field=spec.name, key='workflow.no_transition',
-                             params={**labels, 'source': source or '—', 'target': target, 'allowed': allowed})]
+                             params={**labels, 'source': source or '—', 'target': target or '—', 'allowed': allowed})]
     if not _allowed(tr, actor, granted, is_admin):
         if tr.action == 'approve' and 'approve' not in granted.actions:
             raise PermissionDenied('workflow.approve', target=target, **labels)

@@ -21,6 +21,18 @@ add_messages({
     'excel.done': ('已导出 {rows} 行', '{rows} rows exported'),
     'excel.import_title': ('导入 Excel / CSV', 'Import Excel / CSV'),
     'excel.template': ('下载导入模板', 'Download the template'),
+    'excel.blank_cells': ('按「{key}」匹配已有记录:匹配到的更新,其余新增。空白单元格:新记录取默认值,已有记录保留原值'
+                          '(要清空某项,请在表格中修改)。',
+                          'Rows are matched to existing ones by "{key}": matches are updated, the rest added. A blank '
+                          'cell gives a new row the default and leaves an existing row\'s value as it is (to clear a '
+                          'value, edit it in the grid).'),
+    'excel.all_new': ('每行新增一条记录;空白单元格取该项的默认值。', 'Each row adds a record; a blank cell takes the '
+                      'field\'s default.'),
+    'excel.rejected_type': ('只能导入 .xlsx 或 .csv 文件;含宏的 .xlsm 和旧版 .xls 请先在 Excel 中另存为 .xlsx',
+                            'Only .xlsx and .csv files can be imported; save an .xlsm (macros) or old .xls as .xlsx '
+                            'first'),
+    'excel.rejected_size': ('文件超过 {limit} MB 的上限,未上传', 'The file is over the {limit} MB limit and was not '
+                            'uploaded'),
     'excel.reading': ('正在读取文件…', 'Reading the file…'),
     'excel.checking': ('正在检查:{done:,} / {total:,} 行', 'Checking: {done:,} / {total:,} rows'),
     'excel.upload': ('选择或拖入 .xlsx / .csv 文件', 'Choose or drop an .xlsx / .csv file'),
@@ -92,6 +104,10 @@ async def import_dialog(page) -> None:
             ui.download(data, template.filename(page.actor, page.key))
         ui.button(t('excel.template', lang), icon='download', on_click=get_template).props('flat dense').mark(
             'template')
+        register = rt().catalog.register(page.key)
+        keys = '+'.join(register.field(n).title(lang) for n in register.natural_key)
+        ui.label(t('excel.blank_cells', lang, key=keys) if keys else t('excel.all_new', lang)).classes(
+            'text-caption text-grey-8').mark('import-rules')
         result = ui.column().classes('w-full')
 
         async def uploaded(e) -> None:
@@ -115,9 +131,18 @@ async def import_dialog(page) -> None:
             result.clear()
             with result:
                 _preview(page, plan, dialog)
-        ui.upload(label=t('excel.upload', lang), auto_upload=True, on_upload=uploaded,
-                  max_file_size=rt().settings.import_max_mb * 1024 * 1024).props(
-            'accept=".xlsx,.csv"').classes('w-full').mark('import-upload')
+        limit = rt().settings.import_max_mb
+
+        def rejected(e) -> None:
+            """The uploader's own filters (type, size) refuse a file before it is sent: say why."""
+            reasons = {r.get('failedPropValidation') for r in (e.args or []) if isinstance(r, dict)}
+            result.clear()
+            with result:
+                ui.label(t('excel.rejected_size', lang, limit=limit) if 'max-file-size' in reasons
+                         else t('excel.rejected_type', lang)).classes('text-red-8').mark('import-error')
+        upload = ui.upload(label=t('excel.upload', lang), auto_upload=True, on_upload=uploaded,
+                           max_file_size=limit * 1024 * 1024).props('accept=".xlsx,.csv"').classes('w-full')
+        upload.mark('import-upload').on('rejected', rejected)
         with ui.row().classes('w-full justify-end'):
             ui.button(t('ui.close', lang), on_click=dialog.close).props('flat')
     dialog.open()
@@ -138,7 +163,7 @@ def _preview(page, plan: importer.ImportPlan, dialog) -> None:
             'w-full max-h-80').mark('import-problems')
 
         def download() -> None:
-            ui.download(annotate.annotated(plan, lang), f'{Path(plan.path).stem}-errors.xlsx')
+            ui.download(annotate.annotated(plan, lang), annotate.filename(plan, lang))
         ui.button(t('excel.annotated', lang), icon='download', on_click=download).props('outline').mark(
             'import-annotated')
     valid_only = ui.checkbox(t('excel.valid_only', lang)).mark('import-valid-only')

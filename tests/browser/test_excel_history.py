@@ -60,6 +60,23 @@ def test_import_dialog_preview_and_marked_file(session_factory, tmp_path):
     s.page.locator('#portal-message-complaints').filter(has_text='已导入:新增 1 行').wait_for()
 
 
+def test_import_dialog_says_why_it_refuses_a_file_type(session_factory, tmp_path):
+    """The uploader's type filter refuses an .xlsm before it is sent: the dialog says so (it used to stay silent),
+    and states how rows are matched and what blank cells do."""
+    s = session_factory('warehouse')
+    s.open('/r/shipments')
+    s.page.get_by_role('button', name='导入').click()
+    dialog = s.page.locator('.q-dialog').filter(has_text='导入 Excel / CSV')
+    dialog.get_by_text('空白单元格:新记录取默认值,已有记录保留原值').wait_for()
+    macro = tmp_path / '宏.xlsm'
+    macro.write_bytes(b'PK\x03\x04 not really a workbook')
+    with s.page.expect_file_chooser() as chooser:
+        dialog.locator('.q-uploader__input, input[type=file]').first.evaluate('e => e.click()')
+    chooser.value.set_files(str(macro))
+    dialog.get_by_text('只能导入 .xlsx 或 .csv 文件').wait_for()
+    s.shot('excel-import-refused-type')
+
+
 def test_recycle_bin_restore_and_history(session_factory):
     s = session_factory('warehouse')
     s.open('/r/goods_receipts')
