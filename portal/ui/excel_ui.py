@@ -44,7 +44,7 @@ add_messages({
     'excel.imported': ('已导入:新增 {created:,} 行,更新 {updated:,} 行',
                        'Imported: {created:,} new, {updated:,} updated'),
     'excel.row': ('行', 'Row'), 'excel.column': ('列', 'Column'), 'excel.header': ('表头', 'Header'),
-    'excel.message': ('问题', 'Problem'),
+    'excel.value': ('值', 'Value'), 'excel.message': ('问题', 'Problem'),
 })
 
 
@@ -152,12 +152,14 @@ def _preview(page, plan: importer.ImportPlan, dialog) -> None:
     lang = page.lang
     for problem in plan.file_problems:
         ui.label(problem).classes('text-red-8').mark('import-file-problem')
+    errors = len(plan.problems) + len(plan.file_problems)      # a problem of the file counts too
     ui.label(t('excel.summary', lang, creates=len(plan.creates), updates=len(plan.updates),
-               unchanged=plan.unchanged, errors=len(plan.problems))).mark('import-summary')
+               unchanged=plan.unchanged, errors=errors)).mark('import-summary')
     if plan.problems:
         columns = [{'name': n, 'label': t(f'excel.{n}', lang), 'field': n, 'align': 'left'}
-                   for n in ('row', 'column', 'header', 'message')]
-        rows = [{'id': i, 'row': p.row, 'column': p.column, 'header': p.header, 'message': p.message(lang)}
+                   for n in ('row', 'column', 'header', 'value', 'message')]
+        rows = [{'id': i, 'row': p.row, 'column': p.column, 'header': p.header,
+                 'value': '' if p.value is None else str(p.value)[:60], 'message': p.message(lang)}
                 for i, p in enumerate(plan.problems[:500])]
         ui.table(columns=columns, rows=rows, row_key='id').props('dense flat virtual-scroll').classes(
             'w-full max-h-80').mark('import-problems')
