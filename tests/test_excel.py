@@ -173,6 +173,11 @@ async def test_export_file_feels_native(engine, actors, tmp_path):
     assert '平台 ∈ 京东' in text and '王经理' in text and '数量 ↓' in text
     warehouse = await _export(actors['warehouse'], 'shipments', tmp_path)
     assert '订单金额' not in [c.value for c in load_workbook(warehouse)['shipments'][1]]   # hidden: not exported
+    info = {row[0].value: row[1].value for row in load_workbook(warehouse)['说明'].iter_rows()}
+    assert info['排序'] == '编号 ↑'                                 # (was the first field's name for id)
+    unsorted = await _export(actors['warehouse'], 'shipments', tmp_path, query=RowQuery())
+    info = {row[0].value: row[1].value for row in load_workbook(unsorted)['说明'].iter_rows()}
+    assert info['排序'] == '发货日期 ↓'              # no sort chosen: the register's own order, as the rows are
 
 
 async def test_formula_injection_is_exported_as_text(engine, actors, tmp_path):

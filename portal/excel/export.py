@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 
-from .. import access, records, users
+from .. import access, conditions, records, users
 from ..access import Actor
 from ..i18n import add_messages, t
 from ..query import RowQuery
@@ -111,12 +111,17 @@ def _info(register: RegisterSchema, actor: Actor, query: RowQuery, rows: int) ->
         filters.append(f'queue: {query.queue}')
     if query.where:
         filters.append(', '.join(f'{k} = {v}' for k, v in query.where.items()))
-    sort = ', '.join(f'{(register.field(s.colId) or register.fields[0]).title(lang)} {"↓" if s.sort == "desc" else "↑"}'
-                     for s in query.sort) or none
+    items = [(s.colId, s.sort) for s in query.sort] or list(register.default_sort)    # the order the rows are in
+    sort = ', '.join(f'{_title(register, c, lang)} {"↓" if d == "desc" else "↑"}' for c, d in items) or none
     return [(t('export.register', lang), f'{register.title(lang)} ({register.key})'),
             (t('export.by', lang), actor.name), (t('export.at', lang), rt().now().strftime('%Y-%m-%d %H:%M:%S')),
             (t('export.rows', lang), str(rows)), (t('export.filter', lang), '; '.join(filters) or none),
             (t('export.sort', lang), sort), (t('export.quick', lang), query.quick or none)]
+
+
+def _title(register, name: str, lang: str) -> str:
+    spec = conditions.field_of(register, name)      # a field, or a system column such as 编号 (id)
+    return spec.title(lang) if spec else name
 
 
 def _width(spec: FieldSpec) -> float:

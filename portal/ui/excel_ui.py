@@ -60,7 +60,9 @@ async def export_dialog(page) -> None:
     lang = page.lang
     state = await ui.run_javascript(f'portalGrid.viewState({page.grid.id})')
     st = await ui.run_javascript(f'portalGrid.state[{json.dumps(page.key)}]')
-    columns = [c['colId'] for c in state.get('columns', []) if not c.get('hide')]
+    shown = [c for c in state.get('columns', []) if not c.get('hide')]
+    side = {'left': 0, None: 1, 'right': 2}         # in the file as on the screen: pinned columns at their sides
+    columns = [c['colId'] for c in sorted(shown, key=lambda c: side.get(c.get('pinned'), 1))]
     sort = sorted([c for c in state.get('columns', []) if c.get('sort')], key=lambda c: c.get('sortIndex') or 0)
     query = RowQuery.parse({'filter': state.get('filter') or {}, 'quick': st.get('quick') or '',
                             'queue': st.get('queue'), 'where': st.get('where'),

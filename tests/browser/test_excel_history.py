@@ -14,6 +14,7 @@ def test_export_download_of_the_current_view(session_factory, tmp_path):
     s.page.locator('.portal-set-filter label', has_text='京东').click()
     s.page.keyboard.press('Escape')
     s.page.wait_for_timeout(800)
+    s.grid_api("(api.moveColumns(['quantity'], 2), 1)")      # before 发货日期; 订单号 stays pinned left
     s.page.get_by_role('button', name='导出').click()
     dialog = s.page.locator('.q-dialog').filter(has_text='导出当前视图')
     with s.page.expect_download() as info:
@@ -23,6 +24,7 @@ def test_export_download_of_the_current_view(session_factory, tmp_path):
     assert path.name.startswith('发货登记-') and path.suffix == '.xlsx'
     sheet = load_workbook(path)['shipments']
     headers = [c.value for c in sheet[1]]
+    assert headers[:2] == ['订单号', '数量']                  # in the file as on the screen
     column = headers.index('平台')
     values = {row[column].value for row in sheet.iter_rows(min_row=2)}
     assert values == {'京东'}
