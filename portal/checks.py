@@ -198,10 +198,15 @@ def _check_workflow(register: RegisterSchema, catalog: Catalog, report: Reporter
     if len(set(states)) != len(states):
         report('S208', 'workflow.states', 'duplicate states', value=list(states))
     for path, state in [('workflow.initial', wf.initial)] + [
-            (f'workflow.create_states[{i}]', s) for i, s in enumerate(wf.create_states)]:
+            (f'workflow.create_states[{i}]', s) for i, s in enumerate(wf.create_states)] + [
+            (f'workflow.locked[{i}]', s) for i, s in enumerate(wf.locked)]:
         if state not in states:
             report('S208', path, f"'{state}' is not one of the workflow states", value=state, allowed=states,
                    near=state)
+    for i, name in enumerate(wf.locked_except):
+        if register.field(name) is None:
+            report('S217', f'workflow.locked_except[{i}]', f"unknown field '{name}'", value=name,
+                   allowed=[f.name for f in register.fields], near=name)
     roles = sorted(catalog.roles)
     for i, tr in enumerate(wf.transitions):
         at = f'workflow.transitions[{i}]'

@@ -220,7 +220,9 @@ def _workflow(w: si.WorkflowIn) -> Workflow:
                    not_by=t.not_by)
         for t in w.transitions)
     return Workflow(field=w.field, states=tuple(w.states), initial=w.initial,
-                    create_states=tuple(w.create_states or [w.initial]), transitions=transitions, clause=w.clause)
+                    create_states=tuple(w.create_states or [w.initial]), locked=tuple(w.locked),
+                    locked_except=tuple(w.locked_except),
+                    transitions=transitions, clause=w.clause)
 
 
 def _checklist(c: si.ChecklistIn) -> ChecklistItem:

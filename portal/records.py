@@ -13,6 +13,7 @@ from .audit import Change
 from .errors import Conflict, FieldProblem, PermissionDenied, PortalError, ValidationFailed
 from .events import ChangeEvent
 from .fields import FieldType, ValueContext
+from .rules import engine as rules
 from .runtime import rt
 from .schema import RegisterSchema, Rights
 from .validation import (Preparer, check_row, parse_values, prepare_create, prepare_update,  # noqa: F401
@@ -107,6 +108,7 @@ class Writer:
         self._scope_guard(old)
         if version is not None and version != old['version']:
             raise await _conflict(self.register, self.granted, old, version)
+        rules.guard_locked(self.register, old, [item_id])
         checks = dict(old.get('checks') or {})
         if bool(checks.get(item_id)) == checked:
             return visible_row(self.register, self.granted, old)
@@ -146,6 +148,7 @@ class Writer:
         for row_id in ids:
             old = await _load(self.register, row_id, using=self.tx)
             self._scope_guard(old)
+            rules.guard_locked(self.register, old)
             await self.model.filter(id=row_id).using_db(self.tx).update(
                 deleted_at=now, deleted_by=self.actor.username, delete_batch=batch, version=old['version'] + 1)
             self.audit.extend(audit.entries(actor=self.actor.username, register=self.register.key, row_id=row_id,

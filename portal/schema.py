@@ -95,6 +95,8 @@ class Workflow:
     states: tuple[str, ...]
     initial: str
     create_states: tuple[str, ...] = ()
+    locked: tuple[str, ...] = ()  # settled states (an effective penalty): fields fixed, no delete, only declared moves
+    locked_except: tuple[str, ...] = ()   # fields that stay writable in a settled state (the employee's acknowledgement)
     transitions: tuple[Transition, ...] = ()
     clause: str | None = None
 

@@ -65,6 +65,8 @@ class WorkflowIn(_In):
     states: list[StrictStr]
     initial: StrictStr
     create_states: list[StrictStr] = Field(default_factory=list)
+    locked: list[StrictStr] = Field(default_factory=list)   # settled states: no edits, no deletes, only moves out
+    locked_except: list[StrictStr] = Field(default_factory=list)   # fields still written there (an acknowledgement)
     clause: StrictStr | None = None
     transitions: list[TransitionIn] = Field(default_factory=list)
 

@@ -125,6 +125,7 @@ def prepare_update(register: RegisterSchema, granted: Rights, actor: Actor, old:
                    raw: dict[str, Any], ctx: ValueContext) -> tuple[dict[str, Any], list[str], list[FieldProblem]]:
     """The row after applying raw input: (new row, changed field names, problems) — nothing written."""
     parsed, problems = parse_values(register, granted, raw, ctx)
+    rules.guard_locked(register, old, [n for n, v in parsed.items() if v != old.get(n)])
     wf = register.workflow
     if wf is not None and wf.field in parsed and parsed[wf.field] != old.get(wf.field):
         problems += rules.check_transition(rt().catalog, register, actor, granted,

@@ -159,7 +159,10 @@ def attendance(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
                        approval=rng.choice(['已批准', '无需审批']))
         row.update(sign_in=start.time(), sign_out=leave.time())
     if row['approval'] in ('已批准', '已驳回'):
-        row['approver'] = ctx['manager_user']
+        if row['employee'] == ctx['manager_user']:      # nobody decides their own request: it waits
+            row['approval'] = '申请'
+        else:
+            row['approver'] = ctx['manager_user']
 
 
 def _workday(today: date, n: int) -> date:
@@ -189,7 +192,8 @@ def penalties(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
     severity = rng.choices(['轻微', '一般', '严重'], [55, 35, 10])[0]
     ptype = {'轻微': '警告', '一般': '罚款', '严重': rng.choice(['罚款', '赔偿'])}[severity]
     amount = Decimal(rng.choice([50, 80, 100, 150, 200])) if ptype in ('罚款', '赔偿') else None
-    row.update(date=day, employee=rng.choice(ctx['staff_users']), category=category, clause=clause, description=text,
+    others = [u for u in ctx['staff_users'] if u != ctx['manager_user']] or ctx['staff_users']  # not his own penalty
+    row.update(date=day, employee=rng.choice(others), category=category, clause=clause, description=text,
                severity=severity, penalty_type=ptype, amount=amount,
                loss_assessed=Decimal(rng.choice([0, 100, 300])) if ptype == '赔偿' else None, complaint=None,
                escalation_approval=None)

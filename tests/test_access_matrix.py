@@ -37,11 +37,14 @@ async def _snapshot(key: str) -> tuple:
 
 
 async def _visible_row(actor: Actor, key: str) -> dict | None:
+    """A row the actor sees that is not settled (rows in a locked workflow state refuse edits and deletes)."""
     try:
         rows = await records.list_rows(actor, key, RowQuery(limit=50))
     except PermissionDenied:
         return None
-    return rows[0] if rows else None
+    wf = rt().catalog.register(key).workflow
+    open_rows = [r for r in rows if wf is None or r.get(wf.field) not in wf.locked]
+    return (open_rows or rows or [None])[0]
 
 
 async def _any_row(key: str) -> dict:

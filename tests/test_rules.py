@@ -133,6 +133,43 @@ async def test_nobody_approves_their_own_penalty(engine, actors):
     assert row['status'] == '已生效' and row['approver'] == 'admin'
 
 
+async def test_an_effective_penalty_is_settled(engine, actors):
+    """已生效 is locked: its fields and checklist stay, it is not deleted; the employee still acknowledges it, and
+    撤销 (by someone else) is the way out."""
+    manager, staff, admin = actors['manager'], actors['staff'], actors['admin']
+    row = await _submit(manager, '100')
+    row = await records.update_row(manager, 'penalties', row['id'], {'status': '已生效'}, version=row['version'])
+    for change in ({'amount': '60'}, {'penalty_type': '警告'}, {'employee': 'staff2'}):
+        with pytest.raises(PermissionDenied) as err:
+            await records.update_row(manager, 'penalties', row['id'], change, version=row['version'])
+        assert err.value.message().startswith('这条记录已是「已生效」,不能再修改「')
+    with pytest.raises(PermissionDenied, match='不能删除'):
+        await records.delete_rows(manager, 'penalties', [row['id']])
+    with pytest.raises(PermissionDenied, match='已生效'):
+        await records.set_check(manager, 'penalties', row['id'], 'facts_verified', False, version=row['version'])
+    row = await records.update_row(staff, 'penalties', row['id'], {'acknowledged': True}, version=row['version'])
+    assert row['acknowledged'] is True and row['amount'] == Decimal('100')
+    row = await records.update_row(manager, 'penalties', row['id'], {'status': '已撤销'}, version=row['version'])
+    with pytest.raises(PermissionDenied, match='已撤销'):
+        await records.update_row(admin, 'penalties', row['id'], {'amount': '60'}, version=row['version'])
+
+
+async def test_nobody_decides_their_own_leave_and_an_approval_stays_as_approved(engine, actors):
+    manager, staff = actors['manager'], actors['staff']
+    own = await records.create_row(manager, 'attendance', {'kind': '请假', 'leave_type': '事假', 'approval': '申请'})
+    for target in ('已批准', '已驳回'):
+        with pytest.raises(PermissionDenied, match='是您本人'):
+            await records.update_row(manager, 'attendance', own['id'], {'approval': target}, version=own['version'])
+    row = await records.create_row(staff, 'attendance', {'kind': '外出', 'outing_minutes': 30, 'reason': '拜访供应商',
+                                                         'sign_in': '09:00', 'sign_out': '18:00', 'approval': '申请'})
+    row = await records.update_row(manager, 'attendance', row['id'], {'approval': '已批准'}, version=row['version'])
+    with pytest.raises(PermissionDenied, match='已批准'):        # approved 30 minutes cannot become a late morning
+        await records.update_row(staff, 'attendance', row['id'], {'sign_in': '11:30'}, version=row['version'])
+    row = await records.update_row(manager, 'attendance', row['id'], {'approval': '申请'}, version=row['version'])
+    row = await records.update_row(staff, 'attendance', row['id'], {'sign_in': '11:30'}, version=row['version'])
+    assert (row['approval'], row['late_minutes']) == ('申请', 150)
+
+
 async def test_only_admin_records_the_escalation(engine, actors):
     with pytest.raises(PermissionDenied):
         await records.create_row(actors['manager'], 'penalties', {**PENALTY, 'amount': '300',

@@ -23,6 +23,10 @@ add_messages({
                           'You are the "{person_en}" of this row: someone else must set it to "{target}"'),
     'workflow.create_state': ('新记录的「{label}」只能是:{allowed}', 'A new row\'s "{label_en}" can only be: {allowed}'),
     'workflow.none': ('无', 'none'),
+    'workflow.locked': ('这条记录已是「{state}」,不能再修改「{label}」;如需更改,须先按流程改变状态',
+                        'This row is "{state}": "{label_en}" can no longer change; move it out of that state first'),
+    'workflow.locked_delete': ('这条记录已是「{state}」,不能删除;如需作废,请按流程办理',
+                               'This row is "{state}" and cannot be deleted; use its workflow instead'),
 })
 
 
@@ -148,3 +152,19 @@ def check_create_state(register: RegisterSchema, state: str | None) -> list[Fiel
     return [FieldProblem(field=spec.name, key='workflow.create_state',
                          params={'label': spec.label, 'label_en': spec.label_en or spec.label,
                                  'allowed': '、'.join(wf.create_states)})]
+
+
+def guard_locked(register: RegisterSchema, old: dict[str, Any], changing: list[str] | None = None) -> None:
+    """A row in a settled (locked) state keeps its fields and stays: only a declared move takes it out. `changing`:
+    the fields an update changes (None = the row is being deleted)."""
+    wf = register.workflow
+    state = old.get(wf.field) if wf is not None else None
+    if wf is None or state not in wf.locked:
+        return
+    if changing is None:
+        raise PermissionDenied('workflow.locked_delete', state=state)
+    edits = [n for n in changing if n != wf.field and n not in wf.locked_except]
+    if edits:      # a field, or a checklist item of the row
+        named = register.field(edits[0]) or next((c for c in register.row_checklist if c.id == edits[0]), None)
+        raise PermissionDenied('workflow.locked', state=state, label=named.title('zh') if named else edits[0],
+                               label_en=named.title('en') if named else edits[0])
