@@ -324,3 +324,14 @@ async def test_required_if_and_compare_rules(engine, actors):
     problems = err.value.by_field()
     assert problems['reject_handling'] == '「不合格处理」必填(「检验结果」为 不合格/部分不合格时) [《仓储管理制度》入库 1]'
     assert problems['reject_quantity'] == '「不合格数量」必须不大于「数量」 [《仓储管理制度》入库 1]'
+
+
+def test_conditions_in_words_say_yes_and_no_not_python():
+    from portal.loader import load_catalog
+    from portal.rules.kinds import describe
+
+    from .conftest import SCHEMAS
+    register = load_catalog(SCHEMAS)[0].register('goods_receipts')
+    spec = next(f for f in register.fields if f.kind.name == 'bool')
+    assert describe(register, {spec.name: False}) == f'「{spec.label}」为 否'
+    assert describe(register, {spec.name: True}, 'en') == f'"{spec.label_en or spec.label}" is Yes'

@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 
 from .. import conditions
 from ..errors import FieldProblem
-from ..i18n import add_messages
+from ..i18n import add_messages, yes_no
 from ..runtime import rt
 from .base import Params, RuleKind, register_kind
 
@@ -74,7 +74,8 @@ def describe(register, condition: dict[str, Any], lang: str = 'zh') -> str:
             word = ('is empty' if term.value else 'is filled') if en else ('为空' if term.value else '已填写')
             parts.append(f'{name} {word}' if en else f'{name}{word}')
             continue
-        value = '/'.join(map(str, term.value)) if isinstance(term.value, list) else str(term.value)
+        values = term.value if isinstance(term.value, list) else [term.value]
+        value = '/'.join(yes_no(v, lang) if isinstance(v, bool) else str(v) for v in values)   # not 'False'
         word = _OP_WORDS[term.op][1 if en else 0]
         parts.append(f'{name} {word} {value}' if en else f'{name}{word} {value}')
     return (', ' if en else ',').join(parts)
