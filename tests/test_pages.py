@@ -169,3 +169,12 @@ async def test_change_log_reads_in_titles_and_refuses_staff_without_a_form(porta
     await user.open('/changes')
     await user.should_see(marker='log-error')
     await user.should_not_see(marker='log-search')
+
+
+def test_a_cell_message_names_its_column_once():
+    from portal.ui.texts import name_once
+    assert name_once('数量', '0 小于最小值 1', 'zh') == '「数量」0 小于最小值 1'
+    rule = '「金额(元)」为 ¥300.00,超出部门处罚权限(50–200)'
+    assert name_once('金额(元)', rule, 'zh') == rule                   # the rule names it already
+    assert name_once('Amount (CNY)', '"Amount (CNY)" is 300', 'en') == '"Amount (CNY)" is 300'
+    assert name_once('Quantity', 'below 1', 'en') == '"Quantity": below 1'

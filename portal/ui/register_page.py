@@ -14,7 +14,7 @@ from ..events import ChangeEvent
 from ..runtime import rt
 from ..schema import RegisterSchema, Rights
 from . import form, regulation_ui
-from .texts import t
+from .texts import name_once, t
 
 
 class RegisterPage:
@@ -173,6 +173,9 @@ class RegisterPage:
         spec = self.register.field(col)
         return spec.title(self.lang) if spec else col
 
+    def about(self, col: str, message: str) -> str:
+        return name_once(self.label_of(col) if col else '', message, self.lang)
+
     async def focused(self) -> dict | None:
         return await ui.run_javascript(f'portalGrid.focused(portalGrid.api({self.grid.id}))')
 
@@ -195,7 +198,7 @@ class RegisterPage:
         except ValidationFailed as exc:
             messages = exc.by_field(self.lang)
             await self._revert(row_id, messages)
-            self.say(f'#{row_id} ' + ';'.join(f'「{self.label_of(f)}」{m}' for f, m in messages.items()), True)
+            self.say(f'#{row_id} ' + ';'.join(self.about(f, m) for f, m in messages.items()), True)
             ui.notify(next(iter(messages.values())), type='negative', multi_line=True)
             return
         except Conflict as exc:
@@ -390,5 +393,6 @@ def register_pages() -> None:
                     parsed_where = None
             page = RegisterPage(actor, register, granted, queue=queue, where=parsed_where)
             await page.build()
+
 
 

@@ -69,4 +69,12 @@ add_messages({
     'view.publish': ('发布给角色(可选)', 'Publish to a role (optional)'),
 })
 
-__all__ = ['t']
+__all__ = ['name_once', 't']
+
+
+def name_once(label: str, message: str, lang: str) -> str:
+    """A cell's message with its column named once (rule messages name their fields themselves)."""
+    named = f'"{label}"' if lang == 'en' else f'「{label}」'
+    if not label or named in message:
+        return message
+    return f'{named}: {message}' if lang == 'en' else f'{named}{message}'
