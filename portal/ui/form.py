@@ -83,6 +83,11 @@ async def open_record(actor: Actor, register: RegisterSchema, granted: Rights, r
     action = 'create' if creating else 'edit'
     may_write = action in granted.actions and not actor.preview
     title = t('ui.new_row', lang) if creating else t('ui.row', lang, id=current['id'])
+    if row is None:     # a new row shows what it will get: the fields' defaults (today, me, …), its first state
+        values_ctx = await records.value_context(actor)
+        current = {f.name: f.kind.default(f, values_ctx) for f in register.fields}
+        if register.workflow is not None:
+            current[register.workflow.field] = register.workflow.initial
     with ui.dialog() as dialog, ui.card().classes('w-[760px] max-w-full'):
         ui.label(f'{register.title(lang)} · {title}').classes('text-h6')
         with ui.grid(columns=2).classes('w-full gap-x-4 gap-y-1'):

@@ -80,3 +80,22 @@ def test_html_payload_stays_text(session_factory):
     assert s.page.locator('.ag-root img').count() == 0
     assert alerts == []
     s.shot('grid-html-inert')
+
+
+def test_new_row_form_shows_the_defaults_it_will_get(session_factory):
+    """新增 shows today, the signed-in user and ticked-by-default boxes, and saving keeps them (an unticked box
+    used to override the schema's 与采购单一致 = true)."""
+    import re
+    from datetime import date
+    s = session_factory('warehouse')
+    s.open('/r/goods_receipts')
+    s.page.get_by_role('button', name='新增').click()
+    dialog = s.page.locator('.q-dialog')
+    day = dialog.get_by_label(re.compile('^入库日期')).first
+    day.wait_for()
+    shown = day.input_value()
+    assert shown and date.fromisoformat(shown) >= date(2026, 1, 1)
+    assert '陈仓管' in dialog.get_by_label('登记人').first.evaluate('e => e.closest(".q-field").innerText')
+    assert dialog.get_by_role('checkbox', name='与采购单一致').get_attribute('aria-checked') == 'true'
+    assert dialog.get_by_role('checkbox', name='包装破损').get_attribute('aria-checked') == 'false'
+    s.shot('form-new-row-defaults')
