@@ -47,7 +47,10 @@ def test_sort_and_filter_change_the_rows(session_factory):
     header.locator('.ag-header-cell-label').click()          # ascending
     header.locator('.ag-header-cell-label').click()          # descending
     s.page.wait_for_function('''() => { const api = portalGrid.api(portalGrid.state.shipments.gridId);
-        const n = api.getDisplayedRowAtIndex(0); return n && n.data && n.data.quantity >= 3; }''')
+        const sorted = api.getColumnState().find(c => c.colId === 'quantity').sort === 'desc';
+        const rows = [...Array(20).keys()].map(i => api.getDisplayedRowAtIndex(i));
+        return sorted && rows.every(n => n && n.data)
+            && rows[0].data.quantity === Math.max(...rows.map(n => n.data.quantity)); }''')
     first = s.grid_api('api.getDisplayedRowAtIndex(0).data.quantity')
     assert first == max(s.grid_api('[...Array(20).keys()].map(i => api.getDisplayedRowAtIndex(i).data.quantity)'))
     s.grid_api("(api.ensureColumnVisible('platform'), 1)")
