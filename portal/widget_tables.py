@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictInt, StrictStr
 
-from . import records
+from . import records, users
 from .conditions import month_start
 from .rules import engine as rules
 from .widgets import (Measured, Params, WidgetKind, _aggregate, _check_filter, _merge, _need_field, _num, grid_link,
@@ -71,10 +71,10 @@ class Overdue(WidgetKind):
         columns = [c for c in p.columns if c not in granted.hidden]
         rows = await qs.order_by(register.rule(p.deadline).params.start, 'id').limit(p.limit).values(
             'id', *columns)
+        names = await users.directory()
         shown = []
         for row in rows:
-            shown.append({'id': row['id'], **{c: register.field(c).kind.text(row[c], register.field(c))
-                                                for c in columns}})
+            shown.append({'id': row['id'], **{c: _cell(register.field(c), row[c], names) for c in columns}})
         return {'total': total, 'rows': shown, 'columns': [(c, register.field(c).label, register.field(c).label_en)
                                                            for c in columns]}
 
@@ -115,3 +115,10 @@ class ReportTable(WidgetKind):
 
     def link(self, widget, point):
         return f'/reports?name={widget.params.report}'
+
+
+def _cell(spec, value, names: dict[str, str]) -> str:
+    """A table cell as people read it: a user by name (张客服), not by login."""
+    if spec.kind.holds_user and value is not None:
+        return names.get(value, value)
+    return spec.kind.text(value, spec)

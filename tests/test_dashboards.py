@@ -78,7 +78,7 @@ kind = "overdue"
 title = "逾期回访"
 register = "complaints"
 deadline = "follow_up"
-columns = ["complaint_no", "customer"]
+columns = ["complaint_no", "customer", "owner"]
 
 [[dashboards.test.widgets]]
 id = "att"
@@ -115,7 +115,7 @@ async def test_each_widget_kind_on_known_data(board, engine, actors):
     await _ship(m, 5, ship_date=str(TODAY - timedelta(days=40)), platform='淘宝')
     await records.create_row(m, 'returns', {'order_no': 'R-1', 'buyer': '王芳', 'return_type': '退货', 'reason': '其他'})
     await records.create_row(m, 'complaints', {'complaint_no': 'TS20261101-01', 'customer': '李雷', 'category': '物流',
-                                               'content': '慢', 'accepted_date': '2026-11-01'})
+                                               'content': '慢', 'accepted_date': '2026-11-01', 'owner': 'cs'})
     await records.create_row(m, 'attendance', {'employee': 'staff', 'sign_in': '09:20', 'sign_out': '18:00'})
     data = {w.id: d for w, d in await widgets.dashboard_data(m, 'test', TODAY)}
     assert (data['n']['value'], data['n']['previous'], data['n']['change']) == (3, 1, 200.0)
@@ -128,6 +128,7 @@ async def test_each_widget_kind_on_known_data(board, engine, actors):
     assert daily['series'] == {'京东': [0, 1, 2], '天猫': [0, 0, 1]}
     assert data['top_sku']['items'] == [{'key': 'S2', 'value': 8}, {'key': 'S1', 'value': 4}]
     assert data['late']['total'] == 1 and data['late']['rows'][0]['customer'] == '李雷'
+    assert data['late']['rows'][0]['owner'] == '张客服'                  # people by name, not by login
     att = {r['login']: r for r in data['att']['rows']}
     assert att['staff']['late'] == 1 and att['staff']['absence'] == 0.5 and att['staff']['full'] is False
     kind = widgets.get_kind('breakdown')
@@ -157,7 +158,8 @@ async def test_dashboard_counts_only_rows_in_the_viewers_scope(board, engine, ac
     ('by = "platform"\n\n[[dashboards.test.widgets]]\nid = "daily"',
      'by = "quantity"\n\n[[dashboards.test.widgets]]\nid = "daily"',
      "schemas/dashboards.toml: dashboards.test.widgets[3].by: 'quantity' is not a choice-like field [D411]"),
-    ('deadline = "follow_up"\ncolumns = ["complaint_no", "customer"]', 'deadline = "followup"\ncolumns = ["customer"]',
+    ('deadline = "follow_up"\ncolumns = ["complaint_no", "customer", "owner"]',
+     'deadline = "followup"\ncolumns = ["customer"]',
      "schemas/dashboards.toml: dashboards.test.widgets[6].deadline: 'followup' is not a deadline rule of "
      "'complaints'; allowed: follow_up. Did you mean 'follow_up'? [D412]"),
     ('id = "n"\nkind = "number"\ntitle = "今日发货"\nregister = "shipments"',
