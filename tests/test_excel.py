@@ -180,12 +180,17 @@ async def test_export_file_feels_native(engine, actors, tmp_path):
     assert info['排序'] == '发货日期 ↓'              # no sort chosen: the register's own order, as the rows are
 
 
+async def _styles(actor, payloads: list[str]) -> list[str]:
+    """Shipments whose 款式 holds each payload (text a spreadsheet might take for a formula)."""
+    for i, text in enumerate(payloads):
+        await records.create_row(actor, 'shipments', {'order_no': f'F-{i}', 'platform': '京东', 'sku': 'A',
+                                                      'style': text})
+    return payloads
+
+
 async def test_formula_injection_is_exported_as_text(engine, actors, tmp_path):
     manager = actors['manager']
-    payloads = ['=1+1', '+cmd|calc', '-2+3', '@SUM(A1)', '=HYPERLINK("http://x")']
-    for i, text in enumerate(payloads):
-        await records.create_row(manager, 'shipments', {'order_no': f'F-{i}', 'platform': '京东', 'sku': 'A',
-                                                        'style': text})
+    payloads = await _styles(manager, ['=1+1', '+cmd|calc', '-2+3', '@SUM(A1)', '=HYPERLINK("http://x")'])
     sheet = load_workbook(await _export(manager, 'shipments', tmp_path))['shipments']
     headers = [c.value for c in sheet[1]]
     cells = [r[headers.index('款式')] for r in sheet.iter_rows(min_row=2)]
@@ -199,10 +204,7 @@ async def test_formula_injection_is_exported_as_text(engine, actors, tmp_path):
 
 async def test_csv_export_comes_back_unchanged_and_its_marked_file_holds_text_not_formulas(engine, actors, tmp_path):
     manager = actors['manager']
-    payloads = ['=1+1', '+cmd|calc', '-2+3', '@SUM(A1)', "'quoted"]
-    for i, text in enumerate(payloads):
-        await records.create_row(manager, 'shipments', {'order_no': f'F-{i}', 'platform': '京东', 'sku': 'A',
-                                                        'style': text})
+    payloads = await _styles(manager, ['=1+1', '+cmd|calc', '-2+3', '@SUM(A1)', "'quoted"])
     path = await _export(manager, 'shipments', tmp_path, 'csv')
     plan = await importer.plan_import(manager, 'shipments', path, path.name)
     assert plan.ok and (len(plan.creates), len(plan.updates), plan.unchanged) == (0, 0, 5)   # no apostrophes added
