@@ -48,8 +48,9 @@ def order_by(sort: list[SortItem], fields: dict[str, FieldSpec], default: tuple[
     terms = []
     for item in sort or [SortItem(colId=c, sort=d) for c, d in default]:
         spec = fields.get(item.colId)
-        if item.colId == 'id':
-            continue
+        if item.colId == 'id':              # 编号: unique, so nothing after it matters
+            terms.append('-id' if item.sort == 'desc' else 'id')
+            return terms
         if spec is None:
             raise PortalError('error.unknown_field', field=item.colId)
         if not spec.kind.sortable:

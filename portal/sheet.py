@@ -162,8 +162,13 @@ async def plan_paste(actor: Actor, key: str, text: str, *, start_row: int, start
             values_in = {name: raw[name] for name in good if name in raw}
             if not values_in:
                 continue
-            row, changed, problems = records.prepare_update(register, granted, actor, old_full,
-                                                            _as_input(register, values_in), ctx)
+            try:
+                row, changed, problems = records.prepare_update(register, granted, actor, old_full,
+                                                                _as_input(register, values_in), ctx)
+            except PermissionDenied as exc:      # a settled row, a move not for this person: these cells only
+                for c in cells:
+                    c.error = c.error or exc.message(actor.lang)
+                continue
             _attach(problems, cells, actor.lang)
             if _first_other(problems, cells, actor.lang):
                 # a rule across fields (e.g. 不合格数量 ≤ 数量) fails on a column outside the block: mark the
@@ -257,7 +262,11 @@ async def plan_fill(actor: Actor, key: str, col: str, source_row: int, target_ro
         if old.get(col) == source.get(col):
             continue
         cell.changed = True
-        _, _, problems = records.prepare_update(register, granted, actor, full, {col: value}, ctx)
+        try:
+            _, _, problems = records.prepare_update(register, granted, actor, full, {col: value}, ctx)
+        except PermissionDenied as exc:
+            cell.error = exc.message(actor.lang)
+            continue
         _attach(problems, [cell], actor.lang)
         if not cell.error:
             plan.updates[row_id] = (full['version'], {col: source.get(col)})

@@ -130,6 +130,10 @@ async def test_list_sorts_filters_and_searches_in_the_database(engine, actors):
     rows = await records.list_rows(w, 'shipments', RowQuery(start=1, limit=2, sort=[{'colId': 'quantity',
                                                                                         'sort': 'asc'}]))
     assert [r['quantity'] for r in rows] == [2, 3]
+    for direction in ('asc', 'desc'):             # 编号 sorts both ways (ascending used to come out descending)
+        rows = await records.list_rows(w, 'shipments', RowQuery(sort=[{'colId': 'id', 'sort': direction}]))
+        ids = [r['id'] for r in rows]
+        assert ids == sorted(ids, reverse=direction == 'desc') and len(ids) == 4
 
 
 @pytest.mark.parametrize('bad', [

@@ -201,3 +201,23 @@ async def test_saved_views(engine, actors):
     assert [v['name'] for v in await views.list_views(actors['manager'], 'shipments')] == []
     with pytest.raises(PortalError):
         await views.list_views(w, 'complaints')
+
+
+async def test_paste_over_a_settled_row_marks_its_cells_and_applies_the_rest(engine, actors):
+    manager = actors['manager']
+    ids = []
+    for n in range(2):
+        row = await records.create_row(manager, 'penalties', {
+            'employee': 'staff', 'category': '工作失误', 'clause': 'storage.shipping.2', 'description': f'错发 {n}',
+            'severity': '一般', 'penalty_type': '罚款', 'amount': '100'})
+        ids.append(row['id'])
+    row = await records.set_check(manager, 'penalties', ids[0], 'facts_verified', True, version=1)
+    row = await records.update_row(manager, 'penalties', ids[0], {'status': '待审批'}, version=row['version'])
+    await records.update_row(manager, 'penalties', ids[0], {'status': '已生效'}, version=row['version'])
+    plan = await sheet.plan_paste(manager, 'penalties', '改写 A\r\n改写 B', start_row=0, start_col='description',
+                                  columns=['id', 'description'],
+                                  query={'sort': [{'colId': 'description', 'sort': 'asc'}]})
+    assert [(c.field, c.error.startswith('这条记录已是「已生效」')) for c in plan.errors] == [('description', True)]
+    await sheet.apply_paste(manager, plan)
+    got = [(await records.get_row(manager, 'penalties', i))['description'] for i in ids]
+    assert got == ['错发 0', '改写 B']
