@@ -1,6 +1,7 @@
 """Pure builders for the grid: AG Grid column definitions and options per role, and row payloads (JSON)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import access
@@ -61,6 +62,12 @@ def column(spec: FieldSpec, register: RegisterSchema, granted: Rights, lang: str
     }
     if spec.name == register.title_field:
         col['pinned'] = 'left'
+    wf = register.workflow
+    if editable and wf is not None and wf.locked and spec.name != wf.field and spec.name not in wf.locked_except:
+        # a settled row (an effective penalty) keeps this cell: the service refuses it, the grid does not offer it
+        del col['editable']
+        col[':editable'] = (f'p => !(p.data && {json.dumps(list(wf.locked), ensure_ascii=False)}'
+                            f'.includes(p.data[{json.dumps(wf.field)}]))')
     if not editable:
         col['cellClass'] = ' '.join(filter(None, [col.get('cellClass'), 'portal-readonly']))
     if spec.required:

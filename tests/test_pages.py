@@ -178,3 +178,14 @@ def test_a_cell_message_names_its_column_once():
     assert name_once('金额(元)', rule, 'zh') == rule                   # the rule names it already
     assert name_once('Amount (CNY)', '"Amount (CNY)" is 300', 'en') == '"Amount (CNY)" is 300'
     assert name_once('Quantity', 'below 1', 'en') == '"Quantity": below 1'
+
+
+async def test_settled_rows_offer_no_cell_to_edit(portal_env, user: User):
+    """An effective penalty keeps its cells: the grid does not open them (the service refuses them anyway); the
+    status stays open for its moves (撤销) and the employee's acknowledgement stays open."""
+    await login(user, 'manager')
+    await user.open('/r/penalties')
+    grid = user.find(ui.aggrid).elements.pop()
+    columns = {c['colId']: c for c in grid.options['columnDefs']}
+    assert 'editable' not in columns['amount'] and '"已生效"' in columns['amount'][':editable']
+    assert columns['status']['editable'] is True and columns['acknowledged']['editable'] is True

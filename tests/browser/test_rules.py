@@ -46,3 +46,18 @@ def test_regulations_page_shows_where_clauses_are_enforced(session_factory):
     assert s.page.locator('[id="attendance.full"]').is_visible()
     assert not s.page.locator('[id="storage.inbound.1"]').is_visible()
     s.shot('regulations-search')
+
+
+def test_an_effective_penalty_offers_no_cell_editor(session_factory):
+    s = session_factory('manager')
+    s.open('/r/penalties')
+    ids = s.grid_api("[...Array(30).keys()].map(i => api.getDisplayedRowAtIndex(i)).filter(n => n && n.data)"
+                     ".map(n => [n.data.id, n.data.status])")
+    settled = next(i for i, state in ids if state == '已生效')
+    open_row = next(i for i, state in ids if state in ('草稿', '待审批'))
+    s.show_cell(settled, 'description').dblclick()
+    s.page.wait_for_timeout(300)
+    assert s.page.locator('.ag-cell-inline-editing, .ag-popup-editor').count() == 0
+    s.show_cell(open_row, 'description').dblclick()
+    s.page.locator('.ag-cell-inline-editing, .ag-popup-editor').first.wait_for()
+    s.page.keyboard.press('Escape')
