@@ -119,7 +119,7 @@ async def plan_import(actor: Actor, key: str, path: Path, name: str, *, limit_mb
             value = cells[index] if index < width else None
             if value == '':
                 value = None
-            elif blank and value is not None and not (value.__class__ is str and value.isspace()):
+            elif blank and not _blank(value):
                 blank = False
             raw[name] = value
         if blank:
@@ -151,6 +151,11 @@ def read_table(path: Path, kind: str) -> list[list[Any]]:
         return sheet.to_python(skip_empty_area=False)      # cached values of formula cells, never evaluated
     except Exception as exc:   # calamine raises its own error types for broken files
         raise PortalError('file.corrupt', detail=str(exc)[:120]) from exc
+
+
+def _blank(value: Any) -> bool:
+    """An empty cell: nothing, or only spaces (checked for 1.5 million cells: no cleaning on the way)."""
+    return value is None or (value.__class__ is str and (not value or value.isspace()))
 
 
 def _unguarded(cell: str) -> str:
@@ -255,7 +260,7 @@ async def _classify(plan: ImportPlan, register: RegisterSchema, granted, actor: 
         key = row_keys[excel_row]
         old = existing.get(key) if key is not None else None
         # a blank cell says nothing: a new row takes the field's default, an existing row keeps its value
-        given = {n: v for n, v in raw.items() if v is not None and not (v.__class__ is str and v.isspace())}
+        given = {n: v for n, v in raw.items() if not _blank(v)}
         if old is not None:
             if not access.in_scope(register, granted, actor, old, ctx.today):
                 plan.problems.append(CellProblem(excel_row, '', '', None, 'import.out_of_scope', {}))

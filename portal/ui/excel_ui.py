@@ -126,13 +126,13 @@ async def import_dialog(page) -> None:
             try:
                 plan = await importer.plan_import(page.actor, page.key, path, e.file.name, progress=progress)
             except PortalError as exc:
-                result.clear()
-                with result:
-                    ui.label(exc.message(lang)).classes('text-red-8').mark('import-error')
-                return
-            result.clear()
+                plan, error = None, exc.message(lang)
+            result.clear()                     # the progress line gives way to the preview or the refusal
             with result:
-                _preview(page, plan, dialog)
+                if plan is None:
+                    ui.label(error).classes('text-red-8').mark('import-error')
+                else:
+                    _preview(page, plan, dialog)
         limit = rt().settings.import_max_mb
 
         def rejected(e) -> None:
