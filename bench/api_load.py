@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import load_line, percentile  # noqa: E402
 
 PG = os.environ.get('PORTAL_BENCH_PG_SERVER', 'postgres://postgres@127.0.0.1:5432')
 REDIS = os.environ.get('PORTAL_BENCH_REDIS', 'redis://127.0.0.1:6379/0')
@@ -104,7 +104,8 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         audited = asyncio.run(audit_count(db_url)) - before
         every = stats['latency']['list'] + stats['latency']['edit']
-        print(f'== API load: {args.clients} clients × {args.seconds} s against 2 processes (PostgreSQL + Redis) ==')
+        print(f'== API load: {args.clients} clients × {args.seconds} s against 2 processes (PostgreSQL + Redis); data: '
+              f'a first start of python -m portal run (demo rows); {load_line()} ==')
         print(f'requests      {len(every):,} ({len(every) / elapsed:.0f}/s)   errors {stats["errors"]}')
         print(f'all           p50 {percentile(every, 50):6.1f} ms   p95 {percentile(every, 95):6.1f} ms   '
               f'p99 {percentile(every, 99):6.1f} ms')
@@ -113,6 +114,7 @@ def main() -> None:
                   f'p99 {percentile(values, 99):6.1f} ms   (n={len(values)})')
         print(f'edits         applied {stats["applied"]}   conflicts (409) {stats["conflicts"]}')
         print(f'lost writes   {stats["applied"] - audited} (applied PATCHes without an audit entry; audited {audited})')
+        print(f'({load_line()})')
         for sample in stats.get('samples', [])[:3]:
             print('  error:', sample)
     finally:

@@ -1,7 +1,9 @@
-"""Excel at scale: export 100,000 rows × 15 columns (wall time, peak RSS of the process), then import the same
-file into an empty database (parse + validate + write, all in).
+"""Excel at scale, as a user does it: import a 100,000-row × 15-column file into a fresh portal with
+`python -m portal import` (check only with --dry-run, then all in), then export that portal's rows to .xlsx and
+.csv in the default order and sorted by another indexed column. Wall time and peak RSS of each step's process.
 
-    python bench/excel_bench.py --rows 100000
+    python bench/excel_bench.py --rows 100000          # SQLite
+    python bench/excel_bench.py --rows 100000 --pg     # PostgreSQL (database portal_bench_excel, recreated)
 """
 from __future__ import annotations
 
@@ -17,89 +19,94 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# 15 columns a new row may be imported with (a status beyond the workflow's start would be refused, rightly)
-COLUMNS = ['order_no', 'ship_date', 'platform', 'courier', 'tracking_no', 'sku', 'style', 'colour', 'size',
-           'quantity', 'order_amount', 'receiver', 'receiver_phone', 'shipper', 'waybill_remark']
+from bench import source  # noqa: E402
+from bench.common import FILES, OUT, env_for, fresh_pg, load_line  # noqa: E402
+
+SORTS = {'default order': None, 'sorted by 订单号': 'order_no'}
 
 
-async def _export(data: Path, out: Path, fmt: str) -> dict:
-    from bench.common import seeded_engine
-    from portal import boot
-    from portal.access import Actor
-    from portal.excel import export
-    from portal.query import RowQuery
-    await seeded_engine(data, ROWS, ['shipments'])
-    actor = Actor(username='manager', roles=('manager',))
+def _import(args: list[str]) -> dict:
+    """`python -m portal import …` in this process (so its time and peak memory are the command's own)."""
+    from portal.cli.main import main
     start = time.perf_counter()
-    result = await export.export(actor, 'shipments', RowQuery(), out, fmt=fmt, columns=COLUMNS)
-    elapsed = time.perf_counter() - start
-    await boot.stop()
-    return {'rows': result.rows, 'seconds': elapsed, 'size_mb': out.stat().st_size / 1e6}
+    code = main(['import', 'shipments', *args, '--as', 'manager'])
+    return {'seconds': time.perf_counter() - start, 'code': code}
 
 
-async def _import(data: Path, source: Path) -> dict:
-    from portal import boot, db
-    from portal.access import Actor
+async def _export(fmt: str, sort: str | None, out: str) -> dict:
+    from portal import boot
     from portal.config import Settings
-    from portal.excel import importer
-    os.environ.setdefault('PORTAL_DEMO_PASSWORD', 'bench-pass-2026')
-    os.environ['PORTAL_SEED_DEMO'] = '0'
-    settings = Settings(data_dir=data, db_url=f'sqlite://{data / "portal.db"}')
-    await boot.start(settings, first_start_demo=True)
+    from portal.excel import export
+    from portal.schema import Actor
+    from portal.store.query import RowQuery
+    await boot.start(Settings(), first_start_demo=False)
     try:
         actor = Actor(username='manager', roles=('manager',))
+        query = RowQuery.parse({'sort': [{'colId': sort, 'sort': 'asc'}]} if sort else {})
         start = time.perf_counter()
-        plan = await importer.plan_import(actor, 'shipments', source, source.name, limit_mb=200)
-        planned = time.perf_counter() - start
-        assert plan.ok, [p.text() for p in plan.problems[:5]] + plan.file_problems
-        await importer.apply_import(actor, plan)
-        total = time.perf_counter() - start
-        count = await db.row_model('shipments').all().count()
+        result = await export.export(actor, 'shipments', query, Path(out), fmt=fmt, columns=source.COLUMNS)
+        return {'rows': result.rows, 'seconds': time.perf_counter() - start, 'size_mb': Path(out).stat().st_size / 1e6}
     finally:
         await boot.stop()
-    return {'rows': count, 'parse_validate_seconds': planned, 'seconds': total}
 
 
-def child(mode: str, data: str, path: str, fmt: str) -> None:
-    result = asyncio.run(_export(Path(data), Path(path), fmt) if mode == 'export' else _import(Path(data), Path(path)))
+def child(mode: str, *args: str) -> None:
+    if mode == 'import':
+        result = _import(list(args))
+    else:
+        result = asyncio.run(_export(args[0], args[1] or None, args[2]))
     result['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
-def run_child(*args: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, '--child', *args], capture_output=True, text=True)
+def run_child(env: dict[str, str], *args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, '--child', *args], capture_output=True, text=True,
+                         env={**os.environ, **env})
     if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:])
+        raise SystemExit(out.stdout[-2000:] + out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-ROWS = int(os.environ.get('BENCH_ROWS', '100000'))
+def fresh_portal(base: Path, fmt: str, pg: bool) -> dict[str, str]:
+    """An empty portal with the users the file names (python -m portal create-user)."""
+    data = base / f'import-{fmt}'
+    subprocess.run(['rm', '-rf', str(data)], check=True)
+    data.mkdir(parents=True)
+    env = env_for(data, fresh_pg('portal_bench_excel') if pg else None)
+    for login, name, roles in source.USERS:
+        source.portal(env, 'create-user', login, '--name', name, '--roles', roles, '--password', source.PASSWORD)
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--rows', type=int, default=100_000)
+    parser.add_argument('--pg', action='store_true')
+    args = parser.parse_args()
+    backend = 'PostgreSQL' if args.pg else 'SQLite'
+    base = OUT / f'excel-{args.rows}{"-pg" if args.pg else ""}'
+    print(f'== Excel, {args.rows:,} shipments × {len(source.COLUMNS)} columns ({backend}); {load_line()} ==')
+    for fmt in ('xlsx', 'csv'):
+        path = FILES / f'shipments-0-{args.rows}.{fmt}'
+        if not path.exists():
+            source.write(path, args.rows)
+        env = fresh_portal(base, fmt, args.pg)
+        check = run_child(env, 'import', str(path), '--dry-run')
+        r = run_child(env, 'import', str(path))
+        print(f'python -m portal import shipments {path.name} --dry-run (parse + validate): {check["seconds"]:5.1f} s'
+              f'; all in: {r["seconds"]:5.1f} s  peak RSS {r["peak_rss_mb"]:4.0f} MB   ({load_line()})', flush=True)
+    print(f'export from the portal the .csv import filled ({args.rows:,} rows):')
+    for name, sort in SORTS.items():
+        for fmt in ('xlsx', 'csv'):
+            out = base / f'export-{sort or "default"}.{fmt}'
+            r = run_child(env, 'export', fmt, sort or '', str(out))
+            print(f'  export {fmt:<4} {name:<16} {r["rows"]:>8,} rows  {r["seconds"]:5.1f} s  peak RSS '
+                  f'{r["peak_rss_mb"]:4.0f} MB  file {r["size_mb"]:4.1f} MB   ({load_line()})', flush=True)
+
 
 if __name__ == '__main__':
     os.chdir(Path(__file__).resolve().parent.parent)
     if sys.argv[1:2] == ['--child']:
         child(*sys.argv[2:])
         raise SystemExit(0)
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--rows', type=int, default=100_000)
-    args = parser.parse_args()
-    os.environ['BENCH_ROWS'] = str(args.rows)
-    base = Path('bench/out') / f'excel-{args.rows}'
-    base.mkdir(parents=True, exist_ok=True)
-    seed_dir = base / 'source'
-    seed_dir.mkdir(exist_ok=True)
-    print(f'== Excel, {args.rows:,} shipments × {len(COLUMNS)} columns (SQLite) ==')
-    for fmt in ('xlsx', 'csv'):
-        out = base / f'export.{fmt}'
-        r = run_child('export', str(seed_dir), str(out), fmt)
-        print(f'export {fmt:<5} {r["rows"]:>8,} rows  {r["seconds"]:6.1f} s  peak RSS {r["peak_rss_mb"]:6.0f} MB  '
-              f'file {r["size_mb"]:.1f} MB', flush=True)
-    for fmt in ('xlsx', 'csv'):
-        target = base / f'import-{fmt}'
-        if target.exists():
-            for p in target.iterdir():
-                p.unlink()
-        target.mkdir(exist_ok=True)
-        r = run_child('import', str(target), str(base / f'export.{fmt}'), fmt)
-        print(f'import {fmt:<5} {r["rows"]:>8,} rows  {r["seconds"]:6.1f} s all in (parse+validate '
-              f'{r["parse_validate_seconds"]:.1f} s)  peak RSS {r["peak_rss_mb"]:6.0f} MB', flush=True)
+    main()

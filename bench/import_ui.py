@@ -3,7 +3,7 @@ Chromium signs in as the manager, opens 发货登记, uploads the 100,000-row fi
 dialog, waits for the preview, clicks 导入 and waits for 已导入. Meanwhile another client asks the same server for
 /healthz every 100 ms: its latency shows whether the import freezes the server for everyone else.
 
-    python bench/excel_bench.py --rows 100000     # writes bench/out/excel-100000/export.xlsx
+    python bench/excel_bench.py --rows 100000     # writes bench/out/files/shipments-0-100000.xlsx
     python bench/import_ui.py
 """
 from __future__ import annotations
@@ -20,14 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import load_line, percentile  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402
 from tests.portal_process import PASSWORD, start_portal, stop_portal  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument('--file', default=str(ROOT / 'bench/out/excel-100000/export.xlsx'))
+    parser.add_argument('--file', default=str(ROOT / 'bench/out/files/shipments-0-100000.xlsx'))
     args = parser.parse_args()
     source = Path(args.file)
     if not source.exists():
@@ -35,6 +35,7 @@ def main() -> None:
     data = ROOT / 'bench/out/import-ui'
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
+    print(f'data: a first start of python -m portal run (demo users and demo rows); {load_line()}')
     process, url = start_portal(data)
     latencies: list[tuple[float, float]] = []
     done = threading.Event()
@@ -84,7 +85,7 @@ def main() -> None:
     print(f'upload + read + check until the preview shows: {checked - start:5.1f} s')
     print(f'apply until 已导入 shows:                      {applied - checked:5.1f} s')
     print(f'another client meanwhile, /healthz every 100 ms: n={len(lat)} p50 {percentile(lat, 50):.0f} ms '
-          f'p95 {percentile(lat, 95):.0f} ms max {max(lat):.0f} ms')
+          f'p95 {percentile(lat, 95):.0f} ms max {max(lat):.0f} ms   ({load_line()})')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """Pasting 1,000 rows × 10 columns from Excel: parse + validate + preview plan, then apply (one action).
 
-    python bench/paste_bench.py
+    python bench/paste_bench.py          # SQLite
+    python bench/paste_bench.py --pg     # PostgreSQL (database portal_bench_paste, recreated)
 """
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 COLUMNS = ['ship_date', 'platform', 'courier', 'tracking_no', 'sku', 'style', 'colour', 'size', 'quantity', 'gift']
 
 
-async def main(rows: int, db_url: str | None) -> None:
-    from bench.common import seeded_engine
+async def main(rows: int, pg: bool) -> None:
+    from bench.common import OUT, engine, loaded
     from portal import boot
-    data = Path('bench/out') / f'paste-{"pg" if db_url else "sqlite"}'
-    data.mkdir(parents=True, exist_ok=True)
-    await seeded_engine(data, 1200, ['shipments'], db_url)
+    data = OUT / f'paste-{"pg" if pg else "sqlite"}'
+    db_url, how = loaded(data, 1200, pg='portal_bench_paste' if pg else None)
+    print(f'data: {how}')
+    await engine(data, db_url)
     try:
         await _run(rows, db_url)
     finally:
@@ -29,8 +31,9 @@ async def main(rows: int, db_url: str | None) -> None:
 
 
 async def _run(rows: int, db_url: str | None) -> None:
-    from portal import sheet
-    from portal.access import Actor
+    from bench.common import load_line
+    from portal.records import paste
+    from portal.schema import Actor
     actor = Actor(username='manager', roles=('manager',))
     rng = random.Random()        # fresh values each run, so the paste always changes the rows
     lines = []
@@ -43,13 +46,14 @@ async def _run(rows: int, db_url: str | None) -> None:
     columns = ['id', 'order_no', *COLUMNS]
     query = {'sort': [{'colId': 'order_no', 'sort': 'asc'}]}
     start = time.perf_counter()
-    plan = await sheet.plan_paste(actor, 'shipments', text, start_row=0, start_col='ship_date', columns=columns,
+    plan = await paste.plan_paste(actor, 'shipments', text, start_row=0, start_col='ship_date', columns=columns,
                                   query=query)
     planned = time.perf_counter() - start
     assert not plan.errors, [c.error for c in plan.errors[:3]]
-    result = await sheet.apply_paste(actor, plan)
+    result = await paste.apply_paste(actor, plan)
     total = time.perf_counter() - start
-    print(f'== paste {rows:,} rows × {len(COLUMNS)} columns ({"PostgreSQL" if db_url else "SQLite"}) ==')
+    print(f'== paste {rows:,} rows × {len(COLUMNS)} columns ({"PostgreSQL" if db_url else "SQLite"}); '
+          f'{load_line()} ==')
     print(f'parse + validate + preview plan: {planned * 1000:7.0f} ms ({plan.changes:,} changed cells)')
     print(f'apply (one transaction, audited):  {(total - planned) * 1000:7.0f} ms ({result["updated"]} rows)')
     print(f'total:                             {total * 1000:7.0f} ms')
@@ -57,6 +61,4 @@ async def _run(rows: int, db_url: str | None) -> None:
 
 if __name__ == '__main__':
     os.chdir(Path(__file__).resolve().parent.parent)
-    pg = '--pg' in sys.argv
-    asyncio.run(main(1000, os.environ.get('PORTAL_BENCH_PG', 'postgres://postgres@127.0.0.1:5432/portal_bench')
-                     if pg else None))
+    asyncio.run(main(1000, '--pg' in sys.argv))

@@ -2,7 +2,7 @@
 version, like the grid): p50/p95/p99 latency, throughput, conflicts, and a lost-write check against the audit.
 
     python bench/save_bench.py            # SQLite
-    python bench/save_bench.py --pg       # PostgreSQL (database portal_bench on 127.0.0.1)
+    python bench/save_bench.py --pg       # PostgreSQL (database portal_bench_save on 127.0.0.1, recreated)
 """
 from __future__ import annotations
 
@@ -21,16 +21,18 @@ EDITORS, SAVES_EACH, ROWS = 50, 40, 200
 THINK = (0.3, 1.2)     # seconds between an editor's saves (a fast typist moving from cell to cell)
 
 
-async def main(db_url: str | None) -> None:
-    from bench.common import seeded_engine
-    from portal import boot, db, records
-    from portal.access import Actor
+async def main(pg: bool) -> None:
+    from bench.common import OUT, engine, load_line, loaded
+    from portal import boot, records
     from portal.errors import Conflict
-    from portal.models import AuditEntry
-    name = 'pg' if db_url else 'sqlite'
-    data = Path('bench/out') / f'save-{name}'
-    data.mkdir(parents=True, exist_ok=True)
-    await seeded_engine(data, ROWS, ['shipments'], db_url)
+    from portal.schema import Actor
+    from portal.store import db
+    from portal.store.models import AuditEntry
+    name = 'PostgreSQL' if pg else 'SQLite'
+    data = OUT / f'save-{"pg" if pg else "sqlite"}'
+    db_url, how = loaded(data, ROWS, pg='portal_bench_save' if pg else None)
+    print(f'data: {how}')
+    await engine(data, db_url)
     ids = await db.row_model('shipments').filter(deleted_at__isnull=True).limit(ROWS).values_list('id', flat=True)
     actor = Actor(username='manager', roles=('manager',))
     latencies: list[float] = []
@@ -55,7 +57,7 @@ async def main(db_url: str | None) -> None:
             except Exception:
                 outcome['error'] += 1
             latencies.append((time.perf_counter() - start) * 1000)
-    print(f'== {EDITORS} concurrent editors × {SAVES_EACH} saves on {ROWS} rows ({name}) ==')
+    print(f'== {EDITORS} concurrent editors × {SAVES_EACH} saves on {ROWS} rows ({name}); {load_line()} ==')
     for think, label in ((True, f'editing (think time {THINK[0]}–{THINK[1]} s)'), (False, 'saturated (no think time)')):
         latencies.clear()
         outcome.update(applied=0, conflict=0, error=0)
@@ -69,11 +71,11 @@ async def main(db_url: str | None) -> None:
               f'p99 {percentile(latencies, 99):6.1f} ms')
         print(f'throughput    {len(latencies) / elapsed:6.0f} saves/s   applied {outcome["applied"]}   '
               f'conflicts {outcome["conflict"]}   errors {outcome["error"]}')
-        print(f'lost writes   {outcome["applied"] - audited} (applied saves without their audit entry)')
+        print(f'lost writes   {outcome["applied"] - audited} (applied saves without their audit entry)   '
+              f'({load_line()})')
     await boot.stop()
 
 
 if __name__ == '__main__':
     os.chdir(Path(__file__).resolve().parent.parent)
-    url = os.environ.get('PORTAL_BENCH_PG', 'postgres://postgres@127.0.0.1:5432/portal_bench')
-    asyncio.run(main(url if '--pg' in sys.argv else None))
+    asyncio.run(main('--pg' in sys.argv))

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from portal import access, auth, boot, users
+from portal import boot
 from portal.errors import PortalError
+from portal.events import PROCESS_ID
 from portal.i18n import add_messages
+from portal.people import access, users
 from portal.runtime import rt
 from portal.ui.frame import frame, page_actor
 from portal.ui.texts import t
+from portal.web import auth
 
 add_messages({
     'admin.users': ('用户', 'Users'),
@@ -26,9 +29,21 @@ add_messages({
     'admin.view_as_go': ('预览', 'Preview'),
     'admin.reload': ('重新加载模式文件', 'Reload schema files'),
     'admin.reload_ok': ('模式已重新加载', 'Schemas reloaded'),
+    'admin.last_reload': ('本进程({process})最近一次加载模式文件:{at},{result}',
+                          'This process ({process}) last loaded the schema files at {at}: {result}'),
     'admin.reload_bad': ('模式文件有问题,门户继续使用上一次有效的模式:', 'The schema files have problems; the portal '
                          'keeps its last good schema:'),
     'admin.new_password': ('新密码(至少 8 位)', 'New password (8+ characters)'),
+    'admin.migration': ('待应用的迁移', 'Migration waiting for the go-ahead'),
+    'admin.migration_why': ('{at} 保存的模式文件需要改动已存的数据。门户继续使用当前的模式,直到您应用下面的计划'
+                            '(标 ⚠ 的步骤改动已有的数据;建议先备份):',
+                            'The schema files saved at {at} need a migration that changes stored data. The portal '
+                            'keeps its current schemas until you apply the plan below (steps marked ⚠ change data '
+                            'already there; back up first):'),
+    'admin.migration_apply': ('应用迁移', 'Apply the migration'),
+    'admin.migration_applied': ('迁移已应用,模式已切换', 'Migration applied; the schemas are switched'),
+    'admin.migration_changed': ('模式文件在此期间又有修改,请查看新的计划', 'The schema files changed meanwhile; '
+                                'review the new plan'),
 })
 
 
@@ -44,6 +59,7 @@ def register() -> None:
             if not access.is_admin(catalog, actor) or actor.preview:
                 ui.label(t('perm.admin', lang)).classes('text-h6 text-red-8').mark('no-access')
                 return
+            _migration_card(actor)            # first: an admin sent here by the banner sees it at once
             role_options = {k: f'{r.title(lang)} ({k})' for k, r in catalog.roles.items()}
             refresh = await _users_table(actor, role_options)
             _create_form(actor, role_options, refresh)
@@ -68,6 +84,49 @@ def register() -> None:
                     else:
                         ui.label(t('admin.reload_ok', lang)).classes('text-green-8')
             ui.button(t('admin.reload', lang), icon='refresh', on_click=reload).props('outline').mark('reload')
+            last = rt().schema_reload
+            if last:        # this process's last reload, whichever process (or file change) started it
+                ui.label(t('admin.last_reload', lang, process=PROCESS_ID, at=last['at'],
+                           result=t('admin.reload_ok' if last['ok'] else 'admin.reload_bad', lang))).classes(
+                    'text-xs text-grey-7').mark('last-reload')
+
+
+def _migration_card(actor) -> None:
+    """The pending migration plan of this process (schema files whose migration changes stored data), with the
+    button that applies exactly the plan shown; it refreshes itself when the files change again."""
+    lang = actor.lang
+    client = ui.context.client
+
+    @ui.refreshable
+    def card() -> None:
+        pending = rt().schema_pending
+        if not pending:
+            return
+        shown = list(pending['steps'])
+        with ui.card().classes('w-full bg-amber-1 q-mb-md').props('id=migration').mark('migration'):
+            ui.label(t('admin.migration', lang)).classes('text-h6 text-amber-10')
+            ui.label(t('admin.migration_why', lang, at=pending['at'])).classes('text-sm')
+            held = set(pending['held'])
+            for line in shown:
+                ui.label(('⚠ ' if line in held else '· ') + line).classes(
+                    'text-xs font-mono' + (' text-weight-bold text-amber-10' if line in held else '')).mark(
+                    'migration-step')
+            for note in pending['notes']:
+                ui.label(note).classes('text-xs font-mono text-grey-8')
+
+            async def go() -> None:
+                problems = await boot.reload_schemas(apply=shown, by=actor.username)
+                if problems:
+                    ui.notify(t('admin.reload_bad', lang), type='negative')
+                elif rt().schema_pending:
+                    ui.notify(t('admin.migration_changed', lang), type='warning')
+                else:
+                    ui.notify(t('admin.migration_applied', lang), type='positive')
+                card.refresh()
+            ui.button(t('admin.migration_apply', lang), icon='play_arrow', on_click=go).props(
+                'color=amber-10').mark('migration-apply')
+    card()
+    client.on_delete(rt().on_schema(lambda _changed: card.refresh()))
 
 
 async def _users_table(actor, role_options: dict[str, str]):

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from nicegui import app, ui
 
-from portal import users
-from portal.ui.frame import frame, page_actor
-from portal.ui.texts import t
-
-from portal import tokens
 from portal.errors import PortalError
 from portal.i18n import add_messages
-from portal.ui.history_ui import shanghai
+from portal.people import tokens, users
+from portal.ui.frame import frame, page_actor
+from portal.ui.history_ui import local_time
+from portal.ui.texts import t
 
 add_messages({
     'tokens.title': ('API 令牌', 'API tokens'),
@@ -29,12 +27,16 @@ add_messages({
     'password.mismatch': ('两次输入的新密码不一致', 'The two new passwords differ'),
     'password.change': ('修改密码', 'Change password'),
     'password.changed': ('密码已修改', 'Password changed'),
+    'password.due': ('您的密码不再符合安全要求,请先修改密码再继续使用。',
+                     'Your password no longer meets the requirements; change it before you continue.'),
 })
 
 
 async def _password_section(actor) -> None:
     lang = actor.lang
     ui.label(t('password.title', lang)).classes('text-h6 q-mt-md')
+    if actor.password_change_due:
+        ui.label(t('password.due', lang)).classes('text-orange-9').mark('password-due')
     with ui.row().classes('items-end gap-2'):
         current = ui.input(t('password.current', lang), password=True).classes('w-48').mark('password-current')
         new = ui.input(t('password.new', lang), password=True).classes('w-48').mark('password-new')
@@ -52,6 +54,8 @@ async def _password_section(actor) -> None:
             for box in (current, new, again):
                 box.value = ''
             ui.notify(t('password.changed', lang), type='positive')
+            if actor.password_change_due:
+                ui.navigate.to('/')
         ui.button(t('password.change', lang), on_click=change).mark('password-change')
 
 
@@ -66,12 +70,12 @@ async def _tokens_section(actor) -> None:
             with ui.row().classes('items-center gap-3').mark(f'token-{item["name"]}'):
                 ui.label(item['name']).classes('w-40')
                 ui.label(f'opt_{item["prefix"]}_…').classes('font-mono text-grey-7 w-36')
-                ui.label(shanghai(item['created_at'])).classes('text-sm w-40')
+                ui.label(local_time(item['created_at'])).classes('text-sm w-40')
                 if item['revoked_at']:
                     ui.label(t('tokens.revoked', lang)).classes('text-red-8')
                 else:
                     if item['last_used_at']:
-                        ui.label(f'{t("tokens.last_used", lang)} {shanghai(item["last_used_at"])}').classes('text-xs')
+                        ui.label(f'{t("tokens.last_used", lang)} {local_time(item["last_used_at"])}').classes('text-xs')
 
                     async def revoke(token_id=item['id']) -> None:
                         await tokens.revoke(actor, token_id)

@@ -2,42 +2,58 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sys
 from pathlib import Path
 
 from fastapi.middleware.gzip import GZipMiddleware
 from nicegui import app, ui
 
-from . import auth, boot
-from .config import Settings
+from pages import admin, dashboard, home, regulations
+from pages import settings as settings_page
+
+from . import boot
+from .config import Settings, console_lang
 from .errors import SchemaError
+from .excel import uploads
+from .runtime import ready, startup_tasks
+from .i18n import t
+from .store import backup, redis_events, stats
+from .store.redis_events import RedisBridge
+from .ui import history_ui, login, register_page, session_gate
+from .web import auth, files_api, grid_api, range_api
+from .web.api import api
+from .web.body_limit import BodyLimit
+from .web.security_headers import SecurityHeaders
 
 STATIC = Path(__file__).parent / 'ui' / 'static'
-_ready: dict[str, asyncio.Task] = {}
+_PREPARED: dict[str, bool] = {}
 
 
-def build(settings: Settings, *, first_start_demo: bool = False) -> None:
+def build(settings: Settings) -> None:
     """Register every page, route and hook on the NiceGUI app (idempotent per process)."""
-    from pages import admin, dashboard, home, regulations, settings as settings_page
 
-    from .ui import grid_api, history_ui, login, register_page
     app.add_static_files('/portal-static', STATIC)
     ui.add_head_html('<link rel="stylesheet" href="/portal-static/portal.css">'
                      '<script src="/portal-static/portal.js"></script>', shared=True)
+    ui.add_head_html('<link rel="stylesheet" href="/portal-static/range.css">'      # the grid's cell range
+                     '<script src="/portal-static/range.js"></script>', shared=True)
     app.add_middleware(auth.AuthMiddleware)
-    from .api import api
+    app.add_middleware(BodyLimit, limit_mb=settings.import_max_mb)    # before NiceGUI spools an upload
+    app.add_middleware(SecurityHeaders)      # added last = outside the auth middleware: its 401s get them too
     app.mount('/api/v1', api)
     login.register_pages()
     register_page.register_pages()
     history_ui.register_pages()
     grid_api.register_routes()
+    range_api.register_routes()
+    files_api.register_routes(app)
     home.register()
     regulations.register()
     admin.register()
     dashboard.register()
     settings_page.register()
-    for extension in _extensions():
-        extension()
 
     @app.get('/healthz')
     async def healthz():
@@ -45,40 +61,54 @@ def build(settings: Settings, *, first_start_demo: bool = False) -> None:
         return {'ok': True}
 
     async def startup() -> None:
-        _ready['task'] = asyncio.ensure_future(_start(settings, first_start_demo))
-        await _ready['task']
+        startup_tasks['task'] = asyncio.ensure_future(_start(settings))
+        await startup_tasks['task']
+
+    async def shutdown() -> None:
+        for name in ('stats', 'redis_keys', 'schemas'):
+            task = startup_tasks.pop(name, None)
+            if task is not None:
+                task.cancel()
+        await boot.stop()
 
     app.on_startup(startup)
-    app.on_shutdown(boot.stop)
+    app.on_shutdown(session_gate.stop)
+    app.on_shutdown(shutdown)
 
 
-async def _start(settings: Settings, first_start_demo: bool):
-    runtime, created = await boot.start(settings, first_start_demo=first_start_demo)
+async def _start(settings: Settings):
+    """The serving process's engine: `run` made the first start's users and demo rows before serving."""
+    # `run` migrated and seeded under the start lock a moment ago: serving only connects (start-up runs once)
+    runtime, created = await boot.start(settings, first_start_demo=False, prepared=_PREPARED.get('done', False))
+    session_gate.start(runtime.bus)
+    startup_tasks['stats'] = asyncio.ensure_future(stats.keep_fresh())     # periodic planner statistics
+    startup_tasks['schemas'] = asyncio.ensure_future(boot.watch_schemas())  # hot reload of schemas/
     if settings.redis_url:       # several processes: change events travel through Redis
-        from .redis_events import RedisBridge
-        bridge = RedisBridge(settings.redis_url, runtime.bus)
+        bridge = RedisBridge(settings.redis_url, runtime.bus, runtime.deployment)
+        # another process reloaded the schema files: reload the same files here (its result is kept per process)
+        runtime.bus.on_notice('schemas', lambda _: boot.reload_schemas(announce=False))
+        startup_tasks['redis_keys'] = asyncio.ensure_future(_expire_browser_storage(bridge, settings))
         await bridge.start()
         runtime.bridge = bridge
     return runtime, created
 
 
-def _extensions() -> list:
-    """Pages added by later features (dashboards, reports, history, API...) register themselves here."""
-    from . import extensions
-    return extensions.ALL
-
-
-async def ready() -> None:
-    task = _ready.get('task')
-    if task is not None:
-        await task
+async def _expire_browser_storage(bridge: RedisBridge, settings: Settings) -> None:
+    """Every 10 minutes: browser storage keys in Redis get the session lifetime as their expiry."""
+    from nicegui.storage import Storage
+    seconds = int(settings.session_max_hours * 3600 + settings.session_idle_minutes * 60)
+    while True:
+        try:
+            await bridge.expire_browser_storage(Storage.redis_key_prefix, seconds)
+        except Exception:            # Redis away for a moment: the next pass catches up
+            logging.getLogger(__name__).exception('expiring browser storage keys failed')
+        await asyncio.sleep(600)
 
 
 async def _daily_backups(settings: Settings) -> None:
     """One verified backup a day while the portal runs, keeping PORTAL_BACKUP_KEEP of them."""
     import logging
 
-    from . import backup
     while True:
         await asyncio.sleep(60)
         try:
@@ -90,33 +120,51 @@ async def _daily_backups(settings: Settings) -> None:
         await asyncio.sleep(24 * 3600 - 60)
 
 
+async def _work_file_sweeps(settings: Settings) -> None:
+    """Uploads and exports nobody came back for go after an hour (a closed browser never says it is done)."""
+    import contextlib
+
+    while True:
+        with contextlib.suppress(OSError):
+            uploads.sweep_all(settings.data_dir)
+        await asyncio.sleep(600)
+
+
 def run(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
     """Check and migrate first (refusing to start on any schema problem), print first-start logins, serve."""
     async def prepare():
+        if settings.redis_url:
+            await redis_events.probe(settings.redis_url)
         try:
-            _, created = await boot.start(settings)
+            runtime, created = await boot.start(settings)
+            deployment = runtime.deployment
         finally:
             await boot.stop()
-        return created
+        return created, deployment
     try:
-        created = asyncio.run(prepare())
+        created, deployment = asyncio.run(prepare())
     except SchemaError as exc:
         print(exc.message(), file=sys.stderr)
-        print('\nThe portal did not start; nothing was migrated. Fix the files above (python -m portal check).',
-              file=sys.stderr)
+        print(f'\nrefused: {len(exc.issues)} problem(s); the portal did not start and nothing was migrated. Fix the '
+              'files above (python -m portal check).', file=sys.stderr)
         return 1
     boot.print_logins(created)
-    if settings.redis_url:       # user sessions shared by all portal processes
-        from nicegui.storage import Storage
-        Storage.redis_url = settings.redis_url
+    if not settings.redis_url and not settings.is_sqlite and os.environ.get('PORTAL_SINGLE_PROCESS') != '1':
+        print(t('start.no_redis', console_lang()), file=sys.stderr)
+    _PREPARED['done'] = True
     from nicegui.storage import Storage
+    if settings.redis_url:       # user storage shared by all processes of this deployment, and only by them
+        Storage.redis_url = settings.redis_url
+        if 'NICEGUI_REDIS_KEY_PREFIX' not in os.environ:
+            Storage.redis_key_prefix = f'portal:{deployment}:nicegui:'
+
     Storage.path = (settings.data_dir / 'sessions').resolve()
-    from . import backup
     backup.mark_running(settings)
     build(settings)
     app.on_shutdown(lambda: backup.clear_running(settings))
     if settings.daily_backup and settings.is_sqlite:
         app.on_startup(lambda: asyncio.ensure_future(_daily_backups(settings)))
+    app.on_startup(lambda: asyncio.ensure_future(_work_file_sweeps(settings)))
     ui.run(host=host or settings.host, port=port or settings.port, title='运营台 · Ops Portal',
            storage_secret=settings.storage_secret(), language='zh-CN', reload=False, show=False,
            favicon='📋', reconnect_timeout=10,

@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import private
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
@@ -19,16 +21,31 @@ class Settings:
     host: str = field(default_factory=lambda: _env('PORTAL_HOST', '127.0.0.1'))
     port: int = field(default_factory=lambda: int(_env('PORTAL_PORT', '8080')))
     redis_url: str | None = field(default_factory=lambda: _env('PORTAL_REDIS_URL') or _env('NICEGUI_REDIS_URL'))
-    session_idle_minutes: int = field(default_factory=lambda: int(_env('PORTAL_SESSION_IDLE_MINUTES', '30')))
-    session_max_hours: int = field(default_factory=lambda: int(_env('PORTAL_SESSION_MAX_HOURS', '12')))
-    login_max_failures: int = field(default_factory=lambda: int(_env('PORTAL_LOGIN_MAX_FAILURES', '10')))
-    login_window_minutes: int = field(default_factory=lambda: int(_env('PORTAL_LOGIN_WINDOW_MINUTES', '15')))
+    session_idle_minutes: float = field(default_factory=lambda: float(_env('PORTAL_SESSION_IDLE_MINUTES', '30')))
+    session_max_hours: float = field(default_factory=lambda: float(_env('PORTAL_SESSION_MAX_HOURS', '12')))
+    # how often open pages are checked for sessions gone idle or over their lifetime (0 = a quarter of the idle
+    # time, at most 30 s); events of a page are checked anyway, this only closes pages nobody touches
+    session_sweep_seconds: float = field(default_factory=lambda: float(_env('PORTAL_SESSION_SWEEP_SECONDS', '0')))
+    # login throttle: after `free` failures (per login / per client address) each further attempt waits twice as
+    # long as the one before, up to the cap; failures older than the window are forgotten
+    login_free_failures: int = field(default_factory=lambda: int(_env('PORTAL_LOGIN_FREE_FAILURES', '5')))
+    login_address_free_failures: int = field(
+        default_factory=lambda: int(_env('PORTAL_LOGIN_ADDRESS_FREE_FAILURES', '20')))
+    login_max_delay_seconds: int = field(default_factory=lambda: int(_env('PORTAL_LOGIN_MAX_DELAY_SECONDS', '300')))
+    login_window_minutes: int = field(default_factory=lambda: int(_env('PORTAL_LOGIN_WINDOW_MINUTES', '60')))
+    password_min_score: int = field(default_factory=lambda: int(_env('PORTAL_PASSWORD_MIN_SCORE', '3')))
     import_max_mb: int = field(default_factory=lambda: int(_env('PORTAL_IMPORT_MAX_MB', '25')))
+    import_max_rows: int = field(default_factory=lambda: int(_env('PORTAL_IMPORT_MAX_ROWS', '200000')))
     recycle_days: int = field(default_factory=lambda: int(_env('PORTAL_RECYCLE_DAYS', '30')))
     backup_keep: int = field(default_factory=lambda: int(_env('PORTAL_BACKUP_KEEP', '7')))
     daily_backup: bool = field(default_factory=lambda: _env('PORTAL_DAILY_BACKUP', '0') == '1')
     seed_demo: bool = field(default_factory=lambda: _env('PORTAL_SEED_DEMO', '1') == '1')
     timezone: str = field(default_factory=lambda: _env('PORTAL_TZ', 'Asia/Shanghai'))
+    # attachments: a folder every process mounts (default <data_dir>/files); the address links in exports start with
+    files_dir: Path | None = field(default_factory=lambda: Path(_env('PORTAL_FILES_DIR')) if _env('PORTAL_FILES_DIR')
+                                   else None)
+    public_url: str = field(default_factory=lambda: (_env('PORTAL_PUBLIC_URL') or '').rstrip('/'))
+    deployment: str = field(default_factory=lambda: _env('PORTAL_DEPLOYMENT', ''))   # '' = the database's own id
 
     def __post_init__(self) -> None:
         if not self.db_url:
@@ -50,11 +67,19 @@ class Settings:
         path = self.data_dir / 'storage_secret'
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private.folder(self.data_dir)
         value = secrets.token_urlsafe(32)
-        path.write_text(value)
-        path.chmod(0o600)
+        private.file(path).write_text(value)
         return value
+
+
+def console_lang() -> str:
+    """The language of messages on the console: PORTAL_LANG (zh/en), else English under an English locale."""
+    chosen = (_env('PORTAL_LANG') or '').lower()
+    if chosen in ('zh', 'en'):
+        return chosen
+    locale = _env('LC_ALL') or _env('LC_MESSAGES') or _env('LANG') or ''
+    return 'en' if locale.lower().startswith('en') else 'zh'
 
 
 def load_dotenv(path: Path = Path('.env')) -> None:

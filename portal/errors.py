@@ -20,6 +20,7 @@ class Issue:
     allowed: tuple[str, ...] = ()
     hint: str | None = None
     severity: str = 'error'
+    raw_path: str = field(default='', compare=False, repr=False)   # the path before field names were added
 
     def __str__(self) -> str:
         parts = [f"register '{self.register}'"] if self.register else []
@@ -59,6 +60,29 @@ class SchemaError(PortalError):
 
     def message(self, lang: str = 'zh') -> str:
         return '\n'.join(str(i) for i in self.issues)
+
+
+class Unreachable(PortalError):
+    """A service the portal needs (the database, Redis) cannot be reached or refuses the connection."""
+
+    status = 503
+    key = 'start.db_unreachable'
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """What an exception says, as one short line (for refusals printed on the console)."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit].rstrip('.。 ')
+
+
+def redact(url: str) -> str:
+    """A connection URL fit to print: the password replaced by ***."""
+    head, sep, rest = url.partition('://')
+    if not sep or '@' not in rest:
+        return url
+    auth, at, host = rest.rpartition('@')
+    user = auth.split(':', 1)[0]
+    return f'{head}://{user}{":***" if ":" in auth else ""}@{host}'
 
 
 class NotFound(PortalError):

@@ -1,6 +1,8 @@
 """The running portal's state: settings, the current (last good) catalog, the event bus and the clock."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
@@ -18,6 +20,26 @@ class Runtime:
     bus: EventBus = field(default_factory=EventBus)
     clock: Callable[[], datetime] | None = None   # tests freeze time here
     bridge: object | None = None                  # the Redis bridge of change events, when several processes run
+    deployment: str = ''                          # this portal's id (its database's), naming its Redis channels
+    schema_reload: dict | None = None             # this process's last schema reload: at, ok, problems, registers
+    schema_problems: list = field(default_factory=list)   # why the schema files on disk are not in use (else empty)
+    schema_pending: dict | None = None            # schema files waiting for an admin's go-ahead: at, steps, held, notes
+    schema_listeners: list = field(default_factory=list)  # open pages hearing of schema switches and refusals
+
+    def on_schema(self, listener: Callable) -> Callable[[], None]:
+        """`listener(changed)` after a schema reload: the register keys whose schema changed (a switch), or None
+        (the files were refused; `schema_problems` says why). Returns the unsubscribe function."""
+        self.schema_listeners.append(listener)
+        return lambda: self.schema_listeners.remove(listener) if listener in self.schema_listeners else None
+
+    async def schema_changed(self, changed: set[str] | None) -> None:
+        for listener in list(self.schema_listeners):
+            try:
+                result = listener(changed)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:       # one closed page must not stop the others hearing of it
+                logging.getLogger(__name__).exception('a schema listener failed')
 
     def now(self) -> datetime:
         """Wall-clock time of the department (naive, in settings.timezone): how every timestamp is stored."""
@@ -45,3 +67,13 @@ def rt() -> Runtime:
 
 def catalog() -> Catalog:
     return rt().catalog
+
+
+startup_tasks: dict[str, asyncio.Task] = {}    # 'task': the serving process's engine start; 'stats': statistics upkeep
+
+
+async def ready() -> None:
+    """Wait until the serving process's engine has started (pages and endpoints call this first)."""
+    task = startup_tasks.get('task')
+    if task is not None:
+        await task

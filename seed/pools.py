@@ -56,5 +56,9 @@ def tracking_no(rng: random.Random, courier: str) -> str:
     return prefix + str(rng.randrange(10 ** (digits - 1), 10 ** digits))
 
 
+# the shop's catalogue: receipts, shipments, returns and stock share one pool of 货号 (stock is derived per 货号)
+SKUS = [f'{"ABCDEFHJKMN"[i % 11]}{1000 + (i * 7919) % 9000}-{10 + (i * 31) % 89}' for i in range(120)]
+
+
 def sku(rng: random.Random) -> str:
-    return f'{rng.choice("ABCDEFHJKMN")}{rng.randrange(1000, 9999)}-{rng.randrange(10, 99)}'
+    return rng.choice(SKUS)

@@ -5,7 +5,11 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from . import pools
+from portal.rules.calendar import is_workday
+
+from . import pay, pools
+from .listings import listings
+from .more_registers import REALISM as MORE
 
 
 def _day(rng: random.Random, today: date, days: int = 120) -> date:
@@ -20,7 +24,7 @@ def goods_receipts(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
     inspection = rng.choices(['合格', '部分不合格', '不合格'], [85, 10, 5])[0]
     matches = rng.random() > 0.08
     row.update(receipt_no=f'RK{day:%Y%m%d}-{i:04d}', receipt_date=day, supplier=rng.choice(pools.SUPPLIERS),
-               sku=pools.sku(rng), product_name=product, category=category, spec=rng.choice(['常规', '加厚', '薄款', '']),
+               sku=pools.SKUS[i % len(pools.SKUS)], product_name=product, category=category, spec=rng.choice(['常规', '加厚', '薄款', '']),
                colour=rng.choice(pools.COLOURS), size=rng.choice(pools.SIZES), quantity=quantity,
                inspection=inspection, packaging_damaged=rng.random() < 0.05, matches_po=matches,
                shelf_location=f'{rng.choice("ABCDE")}-{rng.randint(1, 20):02d}-{rng.randint(1, 5):02d}',
@@ -132,16 +136,20 @@ def complaints(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
 
 
 def attendance(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
-    """Rows are laid out as employee × working day, newest first."""
+    """Rows are laid out as employee × working day (the state calendar with its holidays and 调休 days, and the
+    company's own days off), newest first. Leave, overtime and outings were requested in advance; a few punches
+    were corrected by a 补卡 request."""
     employees = ctx['staff_users']
     day_index, person = divmod(i, len(employees))
-    day = _workday(ctx['today'], day_index)
-    row.update(date=day, employee=employees[person], leave_type=None, outing_minutes=None, overtime_hours=None,
-               reason=None, approval='无需审批', approver=None, remark=None)
+    day = _workday(ctx['today'], day_index, ctx.get('company_calendar'))
+    row.update(date=day, employee=employees[person], leave_type=None, leave_days=None, outing_minutes=None,
+               overtime_hours=None, reason=None, approval='无需审批', approver=None, approved_at=None,
+               correction_of=None, correction_time=None, remark=None)
     kind = rng.choices(['正常', '请假', '加班', '外出', '旷工'], [86, 4, 5, 4, 1])[0]
     row['kind'] = kind
     if kind == '请假':
         row.update(sign_in=None, sign_out=None, leave_type=rng.choice(['事假', '病假', '年假', '调休']),
+                   leave_days=Decimal(rng.choice(['0.5', '1', '1', '1', '2'])),
                    reason=rng.choice(['家中有事', '身体不适', '就医']), approval=rng.choice(['已批准', '已批准', '申请']))
     elif kind == '旷工':
         row.update(sign_in=None, sign_out=None)
@@ -156,25 +164,30 @@ def attendance(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
             row.update(overtime_hours=Decimal(rng.choice([1, 2, 3])), approval='已批准', reason='大促备货')
         if kind == '外出':
             row.update(outing_minutes=rng.choice([30, 45, 60, 90, 120]), reason=rng.choice(['拜访供应商', '去快递网点']),
-                       approval=rng.choice(['已批准', '无需审批']))
+                       approval=rng.choice(['已批准', '已批准', '申请']))
         row.update(sign_in=start.time(), sign_out=leave.time())
+        if kind == '正常' and row['sign_in'] > time(9, 15) and rng.random() < 0.3:     # forgot to punch: 补卡
+            row.update(correction_of='签到', correction_time=time(8, 55), reason='忘记打卡,有门禁记录',
+                       approval=rng.choice(['申请', '已批准']))
     if row['approval'] in ('已批准', '已驳回'):
         if row['employee'] == ctx['manager_user']:      # nobody decides their own request: it waits
             row['approval'] = '申请'
         else:
             row['approver'] = ctx['manager_user']
+            if row['approval'] == '已批准':      # in advance, the day before (a 补卡: the same day)
+                row['approved_at'] = datetime.combine(day if row['correction_of'] else day - timedelta(days=1),
+                                                      time(17, 30))
 
 
-def _workday(today: date, n: int) -> date:
-    """The n-th working day before today (Sundays off: 26 working days a month)."""
-    weeks, rest = divmod(n, 6)
-    day = today - timedelta(weeks=weeks)
-    while rest or day.weekday() == 6:
-        if day.weekday() != 6:
-            rest -= 1
+def _workday(today: date, n: int, company=None) -> date:
+    """The n-th workday before today (0: the last one before today — today's punches are still to come)."""
+    day = today - timedelta(days=1)
+    while not is_workday(day, company):
         day -= timedelta(days=1)
-        if not rest and day.weekday() == 6:
-            continue
+    for _ in range(n):
+        day -= timedelta(days=1)
+        while not is_workday(day, company):
+            day -= timedelta(days=1)
     return day
 
 
@@ -192,16 +205,25 @@ def penalties(row: dict, rng: random.Random, i: int, ctx: dict) -> None:
     severity = rng.choices(['轻微', '一般', '严重'], [55, 35, 10])[0]
     ptype = {'轻微': '警告', '一般': '罚款', '严重': rng.choice(['罚款', '赔偿'])}[severity]
     amount = Decimal(rng.choice([50, 80, 100, 150, 200])) if ptype in ('罚款', '赔偿') else None
+    loss = None
+    if ptype == '赔偿':       # compensation follows the loss assessed (营运部职能权限 3.), not the 50–200 fine limit
+        loss = Decimal(rng.choice([120, 300, 650]))
+        amount = min(loss, Decimal(rng.choice([100, 300, 500])))
     others = [u for u in ctx['staff_users'] if u != ctx['manager_user']] or ctx['staff_users']  # not his own penalty
     row.update(date=day, employee=rng.choice(others), category=category, clause=clause, description=text,
                severity=severity, penalty_type=ptype, amount=amount,
-               loss_assessed=Decimal(rng.choice([0, 100, 300])) if ptype == '赔偿' else None, complaint=None,
+               loss_assessed=loss, complaint=None,
                escalation_approval=None)
-    state = rng.choices(['草稿', '待审批', '已生效', '已撤销'], [10, 15, 68, 7])[0]
+    state = rng.choices(['草稿', '待审批', '待上级审批', '已生效', '已撤销'], [10, 15, 4, 64, 7])[0]
+    if state == '待上级审批':     # beyond the department's authority: the general manager decides
+        row.update(penalty_type='罚款', amount=Decimal(rng.choice([300, 500])), loss_assessed=None, severity='严重')
     row['status'] = state
     row['approver'] = ctx['manager_user'] if state in ('已生效', '已撤销') else None
+    if row['employee'] == ctx['manager_user'] and state == '待上级审批':
+        row['employee'] = others[0]
     row['acknowledged'] = state == '已生效' and rng.random() < 0.8
 
 
 REALISM = {'goods_receipts': goods_receipts, 'shipments': shipments, 'returns': returns, 'complaints': complaints,
-           'attendance': attendance, 'penalties': penalties}
+           'attendance': attendance, 'penalties': penalties, 'targets': pay.targets, 'rewards': pay.rewards,
+           'appraisals': pay.appraisals, 'listings': listings, **MORE}

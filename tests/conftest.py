@@ -1,25 +1,30 @@
 """Shared fixtures: a real database per test (SQLite file; PostgreSQL too when PORTAL_TEST_PG is set)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from portal import boot, users
-from portal.access import Actor
+from portal import boot
 from portal.config import Settings
+from portal.people import users
+from portal.schema import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / 'schemas'
 PG = os.environ.get('PORTAL_TEST_PG')   # e.g. postgres://postgres@127.0.0.1:5432/test
 NOW = datetime(2026, 11, 27, 10, 0, 0)
 PASSWORD = 'test-pass-123'
+DEMO_PASSWORD = 'demo-pass-2026'      # the demo logins of page and browser tests (portal_process)
 TEST_USERS = {
     'admin': ('管理员', ['admin']),
+    'leader': ('周总经理', ['leader']),
     'manager': ('王经理', ['manager', 'staff']),
     'ops': ('李运营', ['ops', 'staff']),
     'cs': ('张客服', ['cs', 'staff']),
@@ -27,6 +32,9 @@ TEST_USERS = {
     'warehouse': ('陈仓管', ['warehouse', 'staff']),
     'staff': ('刘员工', ['staff']),
     'staff2': ('孙员工', ['staff']),
+    'promoter': ('孙推广', ['promoter', 'staff']),
+    'analyst': ('郑分析', ['analyst', 'staff']),
+    'supervisor': ('吴主管', ['supervisor', 'cs', 'staff']),
 }
 
 
@@ -91,7 +99,7 @@ _HASH: list[str] = []
 
 async def add_test_users() -> None:
     """One user per role (the password hash is computed once: argon2 is slow on purpose)."""
-    from portal.models import User
+    from portal.store.models import User
     if not _HASH:
         _HASH.append(users.hash_password(PASSWORD))
     for username, (name, roles) in TEST_USERS.items():
@@ -108,3 +116,37 @@ def pytest_collection_modifyitems(config, items):
     """Real-browser tests last: Playwright's sync API keeps an event loop running in the main thread for the
     whole session, which pytest-asyncio's async fixtures cannot start inside."""
     items.sort(key=lambda item: 'tests/browser/' in str(item.fspath).replace('\\', '/'))
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory) -> Path:
+    """The first start's demo database, made once before any page test serves a page: seeding it inside each
+    test's app took seconds on a busy machine, longer than a page's first response may wait."""
+    data = tmp_path_factory.mktemp('demo') / 'data'
+    saved = {k: os.environ.get(k) for k in ('PORTAL_DEMO_PASSWORD', 'PORTAL_DB_URL', 'DATABASE_URL')}
+    os.environ['PORTAL_DEMO_PASSWORD'] = DEMO_PASSWORD
+    os.environ.pop('PORTAL_DB_URL', None)
+    os.environ.pop('DATABASE_URL', None)
+
+    async def first_start() -> None:
+        await boot.start(Settings(data_dir=data, db_url=f'sqlite://{data / "portal.db"}'), first_start_demo=True)
+        await boot.stop()
+    try:
+        with ThreadPoolExecutor(1) as pool:        # its own event loop, whatever the test runner runs
+            pool.submit(asyncio.run, first_start()).result()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return data
+
+
+@pytest.fixture
+def portal_env(tmp_path, monkeypatch, demo_data):
+    shutil.copytree(demo_data, tmp_path / 'data')
+    monkeypatch.setenv('PORTAL_DATA_DIR', str(tmp_path / 'data'))
+    monkeypatch.setenv('PORTAL_DEMO_PASSWORD', DEMO_PASSWORD)
+    monkeypatch.delenv('PORTAL_DB_URL', raising=False)
+    monkeypatch.delenv('DATABASE_URL', raising=False)

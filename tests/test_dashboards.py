@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from portal import records, reports, widgets
-from portal.access import Actor
-from portal.loader import load_catalog
+from portal import records
+from portal.catalog.load import load_catalog
+from portal.dashboards import reports, widgets
 from portal.runtime import rt
+from portal.schema import Actor
 
 from .conftest import NOW
 from .test_loader import _edit, _messages
@@ -116,7 +117,8 @@ async def test_each_widget_kind_on_known_data(board, engine, actors):
     await records.create_row(m, 'returns', {'order_no': 'R-1', 'buyer': '王芳', 'return_type': '退货', 'reason': '其他'})
     await records.create_row(m, 'complaints', {'complaint_no': 'TS20261101-01', 'customer': '李雷', 'category': '物流',
                                                'content': '慢', 'accepted_date': '2026-11-01', 'owner': 'cs'})
-    await records.create_row(m, 'attendance', {'employee': 'staff', 'sign_in': '09:20', 'sign_out': '18:00'})
+    await records.create_row(actors['admin'], 'attendance', {'employee': 'staff', 'sign_in': '09:20',   # the clock's
+                                                             'sign_out': '18:00'})                   # export
     data = {w.id: d for w, d in await widgets.dashboard_data(m, 'test', TODAY)}
     assert (data['n']['value'], data['n']['previous'], data['n']['change']) == (3, 1, 200.0)
     assert data['qty']['value'] == 2 + 3 + 1
@@ -137,9 +139,9 @@ async def test_each_widget_kind_on_known_data(board, engine, actors):
 
 
 async def test_dashboard_counts_only_rows_in_the_viewers_scope(board, engine, actors):
-    for who in ('staff', 'staff2', 'cs'):
-        actor = actors[who]
-        await records.create_row(actor, 'attendance', {'sign_in': '09:00', 'sign_out': '18:00'})
+    for who in ('staff', 'staff2', 'cs'):         # punches come from the clock (an admin imports them)
+        await records.create_row(actors['admin'], 'attendance', {'employee': who, 'sign_in': '09:00',
+                                                                 'sign_out': '18:00'})
     cs = Actor(username='cs', roles=('cs', 'staff'))
     data = {w.id: d for w, d in await widgets.dashboard_data(cs, 'test', TODAY)}
     assert data['mine']['value'] == 1                 # only cs's own attendance row
@@ -165,10 +167,11 @@ async def test_dashboard_counts_only_rows_in_the_viewers_scope(board, engine, ac
     ('id = "n"\nkind = "number"\ntitle = "今日发货"\nregister = "shipments"',
      'id = "n"\nkind = "number"\ntitle = "今日发货"\nregister = "shipment"',
      "schemas/dashboards.toml: dashboards.test.widgets[0].register: unknown register 'shipment'; allowed: "
-     "attendance, complaints, goods_receipts, penalties, returns, shipments. Did you mean 'shipments'? [D405]"),
+     "appraisals, attendance, cashbacks, complaints, cs_handovers, goods_receipts, listings, penalties, price_changes, promotions, replenishments, returns, reviews, rewards, shipments, stock_items, stockouts, targets. "
+     "Did you mean 'shipments'? [D405]"),
     ('report = "attendance_month"\n\n[[dashboards.test', 'report = "attendance"\n\n[[dashboards.test',
      "schemas/dashboards.toml: dashboards.test.widgets[7].report: unknown report 'attendance'; allowed: "
-     "attendance_month, complaints_month. Did you mean 'attendance_month'? [D414]"),
+     "attendance_month, complaints_month, daily_sales, daily_sales_person, pay_sheet. Did you mean 'attendance_month'? [D414]"),
     ('period = "day"\ndate_field = "ship_date"\n\n[[dashboards.test.widgets]]\nid = "qty"',
      'period = "daily"\ndate_field = "ship_date"\n\n[[dashboards.test.widgets]]\nid = "qty"',
      "schemas/dashboards.toml: dashboards.test.widgets[0].period: number: Input should be 'day', 'week' or 'month' "
@@ -181,21 +184,21 @@ def test_dashboards_toml_validation_messages(board, old, new, expected):
 
 def test_role_dashboard_must_exist(schema_dir):
     _edit(schema_dir, 'roles.toml', 'dashboard = "warehouse"', 'dashboard = "warehose"')
-    assert ("schemas/roles.toml: roles.warehouse.dashboard: unknown dashboard 'warehose'; allowed: cs, manager, "
+    assert ("schemas/roles.toml: roles.warehouse.dashboard: unknown dashboard 'warehose'; allowed: cs, leader, manager, "
             "warehouse. Did you mean 'warehouse'? [R306]") in _messages(schema_dir)
 
 
 def test_shipped_dashboards_load(engine):
     catalog, issues = load_catalog(rt().settings.schema_dir)
-    assert issues == [] and set(catalog.dashboards) == {'manager', 'warehouse', 'cs'}
+    assert issues == [] and set(catalog.dashboards) == {'manager', 'warehouse', 'cs', 'leader'}
 
 
 async def test_report_exports(engine, actors):
-    m = actors['manager']
+    m, clock = actors['manager'], actors['admin']          # punches: the clock device's export, imported by an admin
     for day, sign_in in (('2026-11-02', '09:00'), ('2026-11-03', '09:30'), ('2026-11-04', '08:55')):
-        await records.create_row(m, 'attendance', {'employee': 'staff', 'date': day, 'sign_in': sign_in,
+        await records.create_row(clock, 'attendance', {'employee': 'staff', 'date': day, 'sign_in': sign_in,
                                                    'sign_out': '18:00'})
-    await records.create_row(m, 'attendance', {'employee': 'staff', 'date': '2026-10-30', 'sign_in': '09:00',
+    await records.create_row(clock, 'attendance', {'employee': 'staff', 'date': '2026-10-30', 'sign_in': '09:00',
                                                'sign_out': '18:00'})
     table = await reports.run(m, 'attendance_month', '2026-11')
     row = next(r for r in table['rows'] if r['login'] == 'staff')
@@ -230,3 +233,10 @@ async def test_cli_report(engine, tmp_path):
                            '--out', str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert load_workbook(out).worksheets[0]['A1'].value == '投诉类别'
+
+
+def test_every_widget_kind_declares_a_presentation_the_dashboard_page_has():
+    from pages.dashboard import PRESENTERS
+    assert widgets.kind_names()
+    for name in widgets.kind_names():
+        assert widgets.get_kind(name).presentation in PRESENTERS, name

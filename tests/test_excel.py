@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from portal import db, records
+from portal import records
 from portal.errors import PortalError
 from portal.excel import annotate, export, importer, template
-from portal.query import RowQuery
 from portal.runtime import rt
+from portal.store import db
+from portal.store.query import RowQuery
 from seed.demo import seed
 
 ALL_TYPES = '''
@@ -245,12 +246,13 @@ async def test_template_filled_in_and_imported(engine, actors, tmp_path):
 
 
 async def test_template_notes_say_what_the_import_accepts(engine, actors):
-    """The note of each column agrees with its dropdown and the import: a status offers the states a new row may
-    take, a bound on one side reads ≥ / ≤, a pattern has the schema's words, English says Yes/No."""
+    """The note of each column agrees with its dropdown and the import: a status offers every state (history may
+    come in any state its importer could reach), checklist items have their columns, a bound on one side reads ≥ / ≤, a pattern has the schema's words, English says Yes/No."""
     manager = actors['manager']
     sheet = load_workbook(io.BytesIO(await template.template(manager, 'shipments')))['shipments']
     notes = {c.value.rstrip(' *'): c.comment.text for c in sheet[1]}
-    assert notes['状态'].startswith('新记录只能是:待发货(') and '已出库' not in notes['状态']
+    assert notes['状态'].startswith('新记录从「待发货」开始;也可以直接导入为流程中的其他状态') and '勾选' in notes['状态']
+    assert notes['检查:打包时仔细检查,检查无误'] == '检查项:填“是”表示已勾选'
     assert notes['订单金额'].startswith('金额(元),≥ 0') and '– ' not in notes['订单金额']
     assert notes['数量'].startswith('整数,1 – 999')
     assert '8–20 位字母或数字' in notes['快递单号']
@@ -293,7 +295,7 @@ async def test_every_kind_of_bad_cell_is_reported_and_nothing_written(engine, ac
     assert found[(6, 'E')] == '0 小于最小值 1'
     assert found[(6, 'F')].startswith('"##" 格式不符合要求')
     assert found[(6, 'G')] == '"也许" 不是 是/否'
-    assert found[(6, 'H')].startswith('"123" 不是有效的手机号')
+    assert found[(6, 'H')].startswith('"123" 不是有效的电话号码')
     assert found[(8, 'A')].startswith('与第 3 行重复')
     assert plan.rows == 5 and plan.header_row == 2 and len(plan.creates) == 1
     assert [p.text() for p in plan.problems][0].startswith('第 4 行 B 列(发货日期):')
@@ -377,19 +379,37 @@ async def test_import_interrupted_half_way_changes_nothing(engine, actors, tmp_p
     assert plan.ok and len(plan.creates) == 12000
     indexes = await _indexes('shipments')
     original = records.Writer.create_many
-    calls = []
+    heard = []
 
-    async def failing(self, chunk):
-        calls.append(len(chunk))
-        if len(calls) == 2:
+    async def failing(self, rows, written=None):
+        async def power_cut(n: int) -> None:     # after the first 5,000 rows, with the next 5,000 on their way
+            heard.append(n)
             raise RuntimeError('power cut')
-        return await original(self, chunk)
+        return await original(self, rows, power_cut)
     monkeypatch.setattr(records.Writer, 'create_many', failing)
     with pytest.raises(RuntimeError):
         await importer.apply_import(w, plan)
-    assert calls == [5000, 5000]
+    assert heard == [5000]
     assert await db.row_model('shipments').all().count() == 0
     assert await _indexes('shipments') == indexes                   # set aside for the load, back after rollback
+
+
+async def test_a_bulk_load_still_keeps_one_row_per_key(engine, actors, tmp_path):
+    """A large import builds its indexes once at the end, the unique key's too: a key repeated in what is written
+    (here slipped past the check, as a row another user just added would) makes the whole load roll back."""
+    w = actors['warehouse']
+    rows = [['订单号', '平台', '货号']] + [[f'K-{i}', '京东', f'S{i}'] for i in range(6000)]
+    path = tmp_path / 'keys.xlsx'
+    _book(rows).save(path)
+    plan = await importer.plan_import(w, 'shipments', path, path.name)
+    assert plan.ok
+    indexes = await _indexes('shipments')
+    plan.creates[-1][1].update(order_no='K-0', sku='S0')
+    with pytest.raises(PortalError) as err:
+        await importer.apply_import(w, plan)
+    assert err.value.key == 'import.key_taken'
+    assert await db.row_model('shipments').all().count() == 0
+    assert await _indexes('shipments') == indexes
 
 
 async def _indexes(table: str) -> list[tuple[str, str]]:

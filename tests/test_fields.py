@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.fields import FieldError, ValueContext, all_types, get_type, type_names
 from portal.schema import FieldSpec
@@ -28,8 +30,11 @@ CASES = {
     'text': ([(' 你好 ', '你好'), (10086.0, '10086'), ('<img src=x onerror=alert(1)>', '<img src=x onerror=alert(1)>')],
              [{'a': 1}]),
     'longtext': ([('第一行\n第二行', '第一行\n第二行')], [[1, 2]]),
-    'phone': ([('138 0013 8000', '13800138000'), ('+86 13800138000', '13800138000'), ('１３８００１３８０００', '13800138000')],
-              ['12345', '23800138000']),
+    'phone': ([('138 0013 8000', '13800138000'), ('+86 13800138000', '13800138000'), ('１３８００１３８０００', '13800138000'),
+               ('+86 139 1234 5678', '13912345678'), ('0571-88886666', '0571-88886666'), ('(0571) 8888 6666', '0571-88886666'),
+               ('010-62345678 转 123', '010-62345678 转 123'), ('021 6234 5678 ext. 9', '021-62345678 转 9'),
+               ('+852 2123 4567', '+852 2123 4567')],
+              ['12345', '23800138000', '0571-888', 'abc']),
     'integer': ([('12', 12), ('１２', 12), (' 1,200 ', 1200), (3.0, 3), ('-5', -5)], ['1.5', 'abc', '十二']),
     'decimal': ([('1.25', Decimal('1.25')), ('１,２３４.５', Decimal('1234.50')), (2, Decimal('2.00'))], ['1.234', 'x']),
     'money': ([('¥1,234.50', Decimal('1234.50')), ('200元', Decimal('200.00')), (99.9, Decimal('99.90'))],
@@ -52,6 +57,12 @@ CASES = {
     'user': ([('cs', 'cs'), ('张客服', 'cs'), ('张客服 (cs)', 'cs')], ['nobody']),
     'ref': ([('7', 7), ('#8', 8), ('T-1', 7)], ['99', 'T-2']),
     'clause': ([('attendance.late', 'attendance.late')], ['attendance.lat']),
+    'attachment': ([([{'sha256': 'ab' * 32, 'name': '破损.png', 'size': 12, 'mime': 'image/png'}],
+                     [{'sha256': 'ab' * 32, 'name': '破损.png', 'size': 12, 'mime': 'image/png'}]),
+                    ('ab' * 32, [{'sha256': 'ab' * 32}]),
+                    (f'https://portal.example/files/returns/7/photos/{"cd" * 32}\n/files/returns/7/photos/{"ab" * 32}',
+                     [{'sha256': 'cd' * 32}, {'sha256': 'ab' * 32}])],
+                   ['a photo.png', {'sha256': 'ab' * 32}, [{'sha256': 'xyz'}], [{'sha256': 'ab' * 32}] * 11]),
 }
 
 
@@ -163,3 +174,36 @@ def test_a_pattern_with_help_explains_itself_in_words():
     with pytest.raises(FieldError) as err:
         get_type('text').check('abc', spec_for('text', pattern=r'\d+'))
     assert t(err.value.key, 'zh', **err.value.params) == '"abc" 格式不符合要求(\\d+)'
+
+
+def _outcome(fn):
+    try:
+        return 'ok', fn()
+    except FieldError as exc:
+        return 'error', exc.key
+
+
+@pytest.mark.parametrize('type_name', type_names())
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(raw=st.one_of(st.text(max_size=300), st.integers(), st.floats(allow_nan=False), st.none(),
+                     st.sampled_from([' 你好 ', '１２', '2026年11月3日', '天猫', '是', '9点15分', 'x' * 201])))
+def test_the_checked_parser_does_what_parse_and_check_do(type_name, raw):
+    """Imports parse and check each cell with the type's checked_parser; it must agree with parse + check."""
+    for spec in (spec_for(type_name), spec_for(type_name, max_length=5) if type_name == 'text' else None):
+        if spec is None:
+            continue
+        kind = get_type(type_name)
+
+        def both():
+            value = kind.parse(raw, spec, CTX)
+            kind.check(value, spec)
+            return value
+        assert _outcome(lambda: kind.checked_parser(spec, CTX)(raw)) == _outcome(both)
+
+
+def test_typed_dates_mean_this_year_and_are_never_guessed():
+    from portal.fields.normalize import to_date
+    assert to_date('11-26', 2026) == date(2026, 11, 26) == to_date('11/26', 2026) == to_date('11月26日', 2026)
+    assert to_date('11-26') is None                              # no year given: no guess
+    for wrong in ('11262026', '26/11/2026', '2026-02-30', '13-01', '02-30'):
+        assert to_date(wrong, 2026) is None, wrong

@@ -9,11 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from portal import backup, db, history, records, sheet
+from portal import records
 from portal.errors import Conflict, PermissionDenied, PortalError
-from portal.models import AuditEntry
-from portal.query import RowQuery
+from portal.records import history, paste
 from portal.runtime import rt
+from portal.store import backup, db
+from portal.store.models import AuditEntry
+from portal.store.query import RowQuery
 
 from .conftest import NOW
 
@@ -50,8 +52,8 @@ async def test_change_log_for_managers_and_admins(engine, actors):
     assert await history.change_log(m, register='shipments', since=NOW + timedelta(days=1)) == []
     with pytest.raises(PermissionDenied):
         await history.change_log(w)                      # warehouse approves nothing: no change log
-    from portal import users
-    await users.create_user(actors['admin'], username='newcomer', display_name='新人', password='12345678',
+    from portal.people import users
+    await users.create_user(actors['admin'], username='newcomer', display_name='新人', password='violet-kettle-42',
                             roles=['staff'])
     admin_log = await history.change_log(actors['admin'])
     assert any(e['register'] == '*' and 'newcomer' in e['new'] for e in admin_log)
@@ -166,7 +168,7 @@ async def test_paste_interrupted_half_way_leaves_the_register_as_it_was(engine, 
     m = actors['manager']
     rows = [await records.create_row(m, 'shipments', {**SHIPMENT, 'order_no': f'P-{i}'}) for i in range(6)]
     before = await db.row_model('shipments').all().order_by('id').values('id', 'quantity', 'version')
-    plan = await sheet.plan_paste(m, 'shipments', '\n'.join(str(i + 10) for i in range(6)), start_row=0,
+    plan = await paste.plan_paste(m, 'shipments', '\n'.join(str(i + 10) for i in range(6)), start_row=0,
                                   start_col='quantity', columns=['order_no', 'quantity'],
                                   query={'sort': [{'colId': 'order_no', 'sort': 'asc'}]})
     assert len(plan.updates) == 6
@@ -180,7 +182,25 @@ async def test_paste_interrupted_half_way_leaves_the_register_as_it_was(engine, 
         return await original(self, row_id, raw, version, old)
     monkeypatch.setattr(records.Writer, 'update', failing)
     with pytest.raises(RuntimeError):
-        await sheet.apply_paste(m, plan)
+        await paste.apply_paste(m, plan)
     assert await db.row_model('shipments').all().order_by('id').values('id', 'quantity', 'version') == before
     assert await AuditEntry.filter(register='shipments', event='update').count() == 0
     assert rows
+
+
+async def test_history_shows_names_and_citations_not_stored_keys(engine, actors):
+    from .test_rules import PENALTY
+    m = actors['manager']
+    row = await records.create_row(m, 'penalties', {**PENALTY, 'employee': 'designer'})
+    await records.update_row(m, 'penalties', row['id'], {'employee': 'staff', 'clause': 'storage.shipping.1'},
+                             version=row['version'])
+    timeline = await history.row_timeline(m, 'penalties', row['id'])
+    created, *changes = timeline
+    assert '员工=赵美工' in created['new'] and 'designer' not in created['new']
+    cited = rt().catalog.clause_label('storage.shipping.2')
+    assert f'依据条款={cited}' in created['new'] and cited.startswith('《')
+    by_field = {e['field']: e for e in changes}
+    assert (by_field['员工']['old'], by_field['员工']['new']) == ('赵美工', '刘员工')
+    assert by_field['依据条款']['new'] == rt().catalog.clause_label('storage.shipping.1')
+    log = await history.change_log(m, register='penalties')
+    assert all('storage.shipping' not in str(e['new']) and e['actor'] == '王经理' for e in log)

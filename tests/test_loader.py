@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from portal.loader import load_catalog
+from portal.catalog.load import load_catalog
 
 from .conftest import ROOT, SCHEMAS
 
@@ -17,8 +17,7 @@ from .conftest import ROOT, SCHEMAS
 def test_shipped_schemas_load_with_zero_issues():
     catalog, issues = load_catalog(SCHEMAS)
     assert issues == []
-    assert set(catalog.registers) == {'goods_receipts', 'shipments', 'returns', 'complaints', 'attendance',
-                                      'penalties'}
+    assert set(catalog.registers) == {p.stem for p in (SCHEMAS / 'registers').glob('*.toml')}   # every file
     assert set(catalog.roles) >= {'admin', 'manager', 'ops', 'cs', 'designer', 'warehouse', 'staff'}
 
 
@@ -59,45 +58,52 @@ def _messages(schema_dir) -> list[str]:
 
 
 CASES = [
+    ('policy/calendar.toml', 'label = "公司年会"', 'name = "公司年会"',
+     "schemas/registers/attendance.toml: register 'attendance', rules[0].policy: schemas/policy/calendar.toml "
+     "days_off.0.name: unknown key 'name' [S258]"),
+    ('policy/penalties.toml', 'below_minimum = "within_authority"', 'below_minimum = "within"',
+     "schemas/policy/penalties.toml: below_minimum: 'within' is not allowed; allowed: within_authority, escalate. "
+     "Did you mean 'within_authority'? [S012]"),
     # (file, old, new, expected message)
     ('registers/shipments.toml', 'name = "quantity"\ntype = "integer"', 'name = "quantity"\ntype = "integr"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[9].type: unknown type 'integr'; allowed: "
-     'bool, choice, clause, date, datetime, decimal, integer, longtext, money, multichoice, phone, ref, status, '
+     "schemas/registers/shipments.toml: register 'shipments', fields[9] (quantity).type: unknown type 'integr'; allowed: "
+     'attachment, bool, choice, clause, date, datetime, decimal, integer, longtext, money, multichoice, phone, ref, status, '
      "text, time, user. Did you mean 'integer'? [S102]"),
     ('registers/shipments.toml', 'label = "赠品"', 'lable = "赠品"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].lable: unknown key 'lable'; allowed: "
-     'choices, computed, decimals, default, help, help_en, hidden, index, label, label_en, max, max_length, min, '
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (gift).lable: unknown key 'lable'; allowed: "
+     'accept, choices, computed, decimals, default, help, help_en, hidden, images_only, index, label, label_en, max, '
+     'max_files, max_length, max_mb, min, '
      "name, pattern, readonly, ref, renamed_from, required, search, type, unique, width. Did you mean 'label'? [S010]"),
     ('registers/shipments.toml', 'name = "gift"\ntype = "text"\nlabel = "赠品"', 'name = "gift"\ntype = "text"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].label: missing required key 'label' [S011]"),
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (gift).label: missing required key 'label' [S011]"),
     ('registers/shipments.toml', 'name = "quantity"\ntype = "integer"\nlabel = "数量"\nlabel_en = "Quantity"\n'
      'required = true', 'name = "quantity"\ntype = "integer"\nlabel = "数量"\nlabel_en = "Quantity"\nrequired = "yes"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[9].required: wrong kind of value 'yes': "
+     "schemas/registers/shipments.toml: register 'shipments', fields[9] (quantity).required: wrong kind of value 'yes': "
      'Input should be a valid boolean [S013]'),
     ('registers/shipments.toml', 'name = "gift"', 'name = "Gift Item"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].name: field name 'Gift Item' must be "
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (Gift Item).name: field name 'Gift Item' must be "
      'lowercase ASCII snake_case (letters, digits, _), starting with a letter, at most 40 characters [S104]'),
     ('registers/shipments.toml', 'name = "gift"', 'name = "order"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].name: field name 'order' is an SQL "
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (order).name: field name 'order' is an SQL "
      'keyword; choose another name [S105]'),
     ('registers/shipments.toml', 'name = "gift"', 'name = "sku"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].name: duplicate field name 'sku' "
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (sku).name: duplicate field name 'sku' "
      '(also fields[5]) [S106]'),
     ('registers/shipments.toml', 'name = "gift"', 'name = "version"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[14].name: field name 'version' is reserved "
+     "schemas/registers/shipments.toml: register 'shipments', fields[14] (version).name: field name 'version' is reserved "
      'for a system column; allowed: id, version, created_by, created_at, updated_by, updated_at, deleted_at, '
      'deleted_by, delete_batch, checks [S109]'),
     ('registers/shipments.toml', 'name = "quantity"\ntype = "integer"', 'name = "quantity"\ntype = "integer"\n'
      'choices = ["1"]',
-     "schemas/registers/shipments.toml: register 'shipments', fields[9].choices: option 'choices' is not allowed "
+     "schemas/registers/shipments.toml: register 'shipments', fields[9] (quantity).choices: option 'choices' is not allowed "
      "for type 'integer'; allowed: computed, default, help, help_en, hidden, index, label, label_en, max, min, name, "
      'readonly, renamed_from, required, search, type, unique, width [S103]'),
     ('registers/shipments.toml', 'choices = ["顺丰"', 'default = "顺风"\nchoices = ["顺丰"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[3].default: default '顺风' is not valid: "
+     "schemas/registers/shipments.toml: register 'shipments', fields[3] (courier).default: default '顺风' is not valid: "
      '"顺风" is not one of: 顺丰、中通、圆通、申通、韵达、京东物流、邮政EMS、极兔; allowed: 顺丰, 中通, 圆通, 申通, 韵达, '
      "京东物流, 邮政EMS, 极兔. Did you mean '顺丰'? [S110]"),
     ('registers/shipments.toml', 'default = "current_user"', 'default = "today"',
-     "schemas/registers/shipments.toml: register 'shipments', fields[17].default: default 'today' is not available "
+     "schemas/registers/shipments.toml: register 'shipments', fields[17] (shipper).default: default 'today' is not available "
      "for type 'user'; allowed: current_user [S111]"),
     ('registers/shipments.toml', '"storage.shipping.1", "storage.shipping.2"', '"storage.shiping.1", "storage.shipping.2"',
      "schemas/registers/shipments.toml: register 'shipments', regulation[0]: unknown regulation clause "
@@ -108,8 +114,8 @@ CASES = [
      'quantity, order_amount, receiver, receiver_phone, waybill_remark, gift, address_verified, packed_checked, '
      "shipper, picked_up_at, status, problem_note. Did you mean 'order_no'? [S202]"),
     ('registers/returns.toml', 'ref = "shipments"', 'ref = "shipment"',
-     "schemas/registers/returns.toml: register 'returns', fields[11].ref: ref to unknown register 'shipment'; "
-     'allowed: attendance, complaints, goods_receipts, penalties, returns, shipments. '
+     "schemas/registers/returns.toml: register 'returns', fields[11] (shipment).ref: ref to unknown register 'shipment'; "
+     'allowed: appraisals, attendance, cashbacks, complaints, cs_handovers, goods_receipts, listings, penalties, price_changes, promotions, replenishments, returns, reviews, rewards, shipments, stock_items, stockouts, targets. '
      "Did you mean 'shipments'? [S204]"),
     ('registers/shipments.toml', 'required_for = "已出库"\n\n[[checklist]]\nid = "contents_match"',
      'required_for = "已发出"\n\n[[checklist]]\nid = "contents_match"',
@@ -121,46 +127,50 @@ CASES = [
     ('registers/shipments.toml', 'roles = ["warehouse", "manager"]\nclause = "storage.shipping.4"',
      'roles = ["warehous", "manager"]\nclause = "storage.shipping.4"',
      "schemas/registers/shipments.toml: register 'shipments', workflow.transitions[0].roles: unknown role "
-     "'warehous'; allowed: admin, cs, designer, manager, ops, staff, warehouse. Did you mean 'warehouse'? [S209]"),
+     "'warehous'; allowed: admin, analyst, cs, designer, leader, manager, ops, promoter, staff, supervisor, "
+     "warehouse. Did you mean 'warehouse'? [S209]"),
     ('registers/penalties.toml', 'set = { approver = "$me" }\nnot_by = "employee"',
      'set = { approver = "$me" }\nnot_by = "employe"',
-     "schemas/registers/penalties.toml: register 'penalties', workflow.transitions[1].not_by: 'employe' is not a "
+     "schemas/registers/penalties.toml: register 'penalties', workflow.transitions[4].not_by: 'employe' is not a "
      "user field of this register; allowed: employee, approver. Did you mean 'employee'? [S216]"),
     ('registers/complaints.toml', 'kind = "compare"', 'kind = "comparison"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].kind: unknown rule kind 'comparison'; "
-     'allowed: authority_limit, compare, deadline, range, required_if, workday_policy. '
+     'allowed: approved_before, authority_limit, compare, deadline, derived_sum, file_names, min_items, not_before, '
+     'range, required_if, '
+     'workday_policy. '
      "Did you mean 'compare'? [S220]"),
     ('registers/complaints.toml', 'left = "follow_up_date"', 'left = "follow_up"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].left: unknown field 'follow_up'; allowed: "
      'complaint_no, accepted_date, customer, customer_phone, channel, order_no, category, content, cause, resolution, '
-     "result, owner, reported_to_manager, follow_up_date, evaluation, status. Did you mean 'follow_up_date'? [S251]"),
+     "result, owner, reported_to_manager, follow_up_date, evaluation, photos, status. Did you mean 'follow_up_date'? "
+     "[S251]"),
     ('registers/complaints.toml', 'op = ">="', 'op = "=>"',
      "schemas/registers/complaints.toml: register 'complaints', rules[0].op: rule kind 'compare': Input should be "
      "'<', '<=', '>', '>=', '==' or '!=' [S221]"),
     ('registers/complaints.toml', 'filter = { status = "待回访" }', 'filter = { state = "待回访" }',
      "schemas/registers/complaints.toml: register 'complaints', queues[0].filter.state: unknown field 'state'; "
      'allowed: complaint_no, accepted_date, customer, customer_phone, channel, order_no, category, content, cause, '
-     'resolution, result, owner, reported_to_manager, follow_up_date, evaluation, status, id, created_by, '
+     'resolution, result, owner, reported_to_manager, follow_up_date, evaluation, photos, status, id, created_by, '
      "updated_by, created_at, updated_at. Did you mean 'status'? [S241]"),
     ('registers/complaints.toml', 'overdue = "follow_up"', 'overdue = "followup"',
      "schemas/registers/complaints.toml: register 'complaints', queues[1].overdue: 'followup' is not the id of a "
      "deadline rule of this register; allowed: follow_up. Did you mean 'follow_up'? [S231]"),
     ('registers/attendance.toml', 'policy = "attendance"', 'policy = "attendence"',
      "schemas/registers/attendance.toml: register 'attendance', rules[0].policy: no policy file "
-     "schemas/policy/attendence.toml; allowed: attendance. Did you mean 'attendance'? [S257]"),
+     "schemas/policy/attendence.toml; allowed: attendance, calendar, pay, penalties. Did you mean 'attendance'? [S257]"),
     ('policy/attendance.toml', 'late_grace_minutes = 15', 'late_grace_minutes = "15 分钟"',
      "schemas/policy/attendance.toml: late_grace_minutes: wrong kind of value '15 分钟': Input should be a valid "
      'integer [S013]'),
     ('roles.toml', '[roles.cs.registers.shipments]', '[roles.cs.registers.shipment]',
-     "schemas/roles.toml: roles.cs.registers.shipment: unknown register 'shipment'; allowed: attendance, "
-     "complaints, goods_receipts, penalties, returns, shipments. Did you mean 'shipments'? [R302]"),
+     "schemas/roles.toml: roles.cs.registers.shipment: unknown register 'shipment'; allowed: "
+     "appraisals, attendance, cashbacks, complaints, cs_handovers, goods_receipts, listings, penalties, price_changes, promotions, replenishments, returns, reviews, rewards, shipments, stock_items, stockouts, targets. Did you mean 'shipments'? [R302]"),
     ('roles.toml', 'hidden = ["order_amount"]', 'hidden = ["order_amt"]',
      "schemas/roles.toml: roles.cs.registers.shipments.hidden[0]: unknown field 'order_amt' in register "
      "'shipments'; allowed: ship_date, order_no, platform, courier, tracking_no, sku, style, colour, size, quantity, "
      'order_amount, receiver, receiver_phone, waybill_remark, gift, address_verified, packed_checked, shipper, '
      "picked_up_at, status, problem_note. Did you mean 'order_amount'? [R303]"),
-    ('roles.toml', 'actions = ["view", "create", "edit"]\nreadonly = ["approver"]',
-     'actions = ["view", "create", "modify"]\nreadonly = ["approver"]',
+    ('roles.toml', 'actions = ["view", "create", "edit"]\nreadonly = ["approver", "sign_in"',
+     'actions = ["view", "create", "modify"]\nreadonly = ["approver", "sign_in"',
      "schemas/roles.toml: roles.staff.registers.attendance.actions[2]: 'modify' is not allowed; allowed: view, "
      'create, edit, delete, export, import, approve [S012]'),
     ('roles.toml', 'scope = { own = "employee" }', 'scope = { own = "kind" }',
@@ -210,9 +220,28 @@ def test_cli_check_exit_codes(schema_dir, tmp_path):
     env = {**os.environ, 'PORTAL_SCHEMA_DIR': str(schema_dir), 'PORTAL_DATA_DIR': str(tmp_path / 'none')}
     ok = subprocess.run([sys.executable, '-m', 'portal', 'check'], cwd=ROOT, env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith('OK: 6 registers')
+    assert ok.stdout.startswith('OK: 18 registers')
     _edit(schema_dir, 'registers/shipments.toml', 'type = "integer"', 'type = "integr"')
     bad = subprocess.run([sys.executable, '-m', 'portal', 'check'], cwd=ROOT, env=env, capture_output=True,
                          text=True)
     assert bad.returncode == 1
     assert "unknown type 'integr'" in bad.stdout and '[S102]' in bad.stdout
+
+
+def test_the_schema_reference_is_current_and_its_examples_check():
+    """docs/schema-reference.md is written by `python -m portal docs` from the models and registries the check uses:
+    a change to them without running it fails here. Each rule kind's example is a valid rule of that kind."""
+    import tomllib
+
+    from portal.catalog import reference
+    from portal.registry import rule_kinds
+    committed = (ROOT / reference.PATH).read_text(encoding='utf-8')
+    assert committed == reference.render(), 'docs/schema-reference.md is stale: run python -m portal docs'
+    for kind in rule_kinds.all():
+        if kind.example:
+            rule = tomllib.loads(f'kind = "{kind.name}"\n' + kind.example)
+            kind.parse_params(rule)        # raises on a wrong example
+            assert rule['clause'] and ('id' in rule) == (kind.name == 'deadline')
+    for key in ('`retired`', '`required_for`', '`current_user`', '`overdue`', '`$me`', '`any`', 'replaces'):
+        assert key in committed, key
+    assert '(docs/schema-reference.md)' in (ROOT / 'README.md').read_text(encoding='utf-8')

@@ -1,12 +1,14 @@
 """Additive migration on a database holding data, on SQLite and (in CI) PostgreSQL."""
 from __future__ import annotations
 
-from portal import boot, db, migrate, records
-from portal.loader import load_catalog, load_or_raise
+from portal import boot, records
+from portal.catalog.load import load_catalog, load_or_raise
 from portal.runtime import rt
+from portal.store import db, migrate
 
 COMPLAINT = {'complaint_no': 'TS20261127-01', 'customer': '王芳', 'category': '物流', 'content': '快递太慢',
              'order_no': 'O-1', 'customer_phone': '13800138000'}
+SHIPMENT = {'order_no': 'TM-1001', 'platform': '天猫', 'sku': 'A1001-01', 'quantity': '2', 'courier': '顺丰'}
 
 
 def _edit(schema_dir, old: str, new: str) -> None:
@@ -50,7 +52,8 @@ async def test_removed_field_keeps_column_and_data_and_is_reported(engine, actor
     assert plan.ok and all(s.description.startswith('quick-search index') for s in plan.steps)
     assert [str(n) for n in plan.notes] == [
         "schemas/registers/complaints.toml: register 'complaints', fields: column 'order_no' is no longer in the "
-        'schema; its data is kept in the database (hidden). Add the field back to show it again [M101]']
+        'schema; its data is kept in the database (hidden). Add the field back to show it again, or acknowledge it '
+        'with retired = ["order_no"] [M101]']
     kept = await db.conn().execute_query_dict(f'SELECT order_no FROM complaints WHERE id = {row["id"]}')
     assert kept == [{'order_no': 'O-1'}]
 
@@ -78,7 +81,7 @@ async def test_incompatible_type_change_is_refused_and_database_untouched(engine
     assert not plan.ok
     assert [i.code for i in plan.problems] == ['M201']
     assert str(plan.problems[0]).startswith(
-        "schemas/registers/complaints.toml: register 'complaints', fields[2].type: field 'customer' changes type "
+        "schemas/registers/complaints.toml: register 'complaints', fields[2] (customer).type: field 'customer' changes type "
         "'text' → 'integer', which stores data differently ('text' → 'int'); the database was not changed.")
     plan.steps.append(migrate.Step('complaints', 'must not run', ['DROP TABLE complaints']))
     try:
@@ -126,3 +129,74 @@ async def test_start_refuses_a_broken_schema_and_migrates_nothing(engine, schema
     (schema_dir / 'registers' / 'suppliers.toml').unlink()
     await boot.start(settings, first_start_demo=False)   # the fixture's teardown stops it again
     assert 'suppliers' not in await migrate.live_columns()
+
+
+async def test_a_natural_key_repeated_in_old_rows_is_reported_until_resolved(engine, actors):
+    """A database from before the key was enforced may hold repeats: the migration keeps them, makes a plain
+    index, names them (M102), and makes the unique index once they are resolved."""
+    conn = db.conn()
+    await conn.execute_script('DROP INDEX "ux_shipments_order_no_sku"')
+    first = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    second = await records.create_row(actors['warehouse'], 'shipments', {**SHIPMENT, 'sku': 'B'})
+    await conn.execute_query(f"UPDATE shipments SET sku = 'A1001-01' WHERE id = {second['id']}")
+    plan = await migrate.migrate(rt().catalog)
+    assert plan.ok
+    assert [n.code for n in plan.notes] == ['M102']
+    assert f'TM-1001 / A1001-01 (#{first["id"]}…#{second["id"]}, 2 rows)' in str(plan.notes[0])
+    assert {'px_shipments_order_no_sku', 'px_shipments_order_no_sku_id'} & await migrate.live_indexes()
+    await records.delete_rows(actors['warehouse'], 'shipments', [second['id']])
+    plan = await migrate.migrate(rt().catalog)
+    assert plan.notes == [] and 'ux_shipments_order_no_sku' in await migrate.live_indexes()
+    assert not {'px_shipments_order_no_sku', 'px_shipments_order_no_sku_id'} & await migrate.live_indexes()
+
+
+async def test_a_new_column_of_the_portals_own_tables_is_added(engine):
+    """An older database (before portal_users.password_change_due) gains the column; its users keep their rows."""
+    await db.conn().execute_script('ALTER TABLE "portal_users" DROP COLUMN "password_change_due"')
+    plan = await migrate.plan(rt().catalog)
+    assert [s.description for s in plan.steps] == ['add column "password_change_due" to "portal_users"']
+    await migrate.apply(rt().catalog, plan)
+    from portal.store.models import User
+    assert (await User.get(username='cs')).password_change_due is None      # not due: read as "no"
+    assert (await migrate.plan(rt().catalog)).steps == []
+
+
+async def test_a_new_index_of_the_portals_own_tables_is_added(engine):
+    from portal.store.models import LoginAttempt
+    editor = migrate.EDITORS[db.dialect()](db.conn())
+    name = editor._generate_index_name('idx', LoginAttempt, ['ip', 'at'])
+    assert name in await migrate.live_indexes()                        # a fresh database has it from the start
+    await db.conn().execute_script(f'DROP INDEX "{name}"')
+    plan = await migrate.plan(rt().catalog)
+    assert [s.description for s in plan.steps] == ['index "portal_login_attempts" (ip, at)']
+    await migrate.apply(rt().catalog, plan)
+    assert name in await migrate.live_indexes()
+
+
+async def test_a_hot_reload_holds_a_rename_until_an_admin_applies_the_plan_shown(engine, actors, schema_dir):
+    row = await records.create_row(actors['cs'], 'complaints', COMPLAINT)
+    _edit(schema_dir, 'name = "customer_phone"\ntype = "phone"',
+          'name = "contact_phone"\nrenamed_from = "customer_phone"\ntype = "phone"')
+    assert await boot.reload_schemas(announce=False) == []
+    pending = rt().schema_pending
+    assert pending['held'] == ['complaints: rename column "customer_phone" → "contact_phone"']
+    assert pending['held'][0] in pending['steps']
+    assert rt().catalog.registers['complaints'].field('customer_phone') is not None       # the old schemas
+    assert (await records.get_row(actors['cs'], 'complaints', row['id']))['customer_phone'] == '13800138000'
+    shown = list(pending['steps'])
+
+    _edit(schema_dir, 'label = "客户"', 'label = "顾客"')              # saved again before anyone applied it
+    assert await boot.reload_schemas(announce=False, apply=shown[:-1], by='admin') == []   # not the plan shown
+    assert rt().schema_pending and rt().catalog.registers['complaints'].field('customer_phone')
+
+    assert await boot.reload_schemas(announce=False, apply=rt().schema_pending['steps'], by='admin') == []
+    assert rt().schema_pending is None
+    assert (await records.get_row(actors['cs'], 'complaints', row['id']))['contact_phone'] == '13800138000'
+    assert rt().catalog.registers['complaints'].field('customer').label == '顾客'
+
+
+async def test_a_hot_reload_that_only_adds_switches_at_once(engine, schema_dir):
+    (schema_dir / 'registers' / 'complaints.toml').open('a', encoding='utf-8').write(
+        '\n[[fields]]\nname = "compensation"\ntype = "money"\nlabel = "补偿金额"\n')
+    assert await boot.reload_schemas(announce=False) == []
+    assert rt().schema_pending is None and rt().catalog.registers['complaints'].field('compensation')

@@ -2,22 +2,13 @@
 edit reaching the service, home queues, admin preview."""
 from __future__ import annotations
 
-import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from portal import db
 from portal.runtime import rt
+from portal.store import db
 
 from .portal_process import PASSWORD
-
-
-@pytest.fixture
-def portal_env(tmp_path, monkeypatch):
-    monkeypatch.setenv('PORTAL_DATA_DIR', str(tmp_path / 'data'))
-    monkeypatch.setenv('PORTAL_DEMO_PASSWORD', PASSWORD)
-    monkeypatch.delenv('PORTAL_DB_URL', raising=False)
-    monkeypatch.delenv('DATABASE_URL', raising=False)
 
 
 async def login(user: User, username: str) -> None:
@@ -34,7 +25,7 @@ async def test_login_then_home_with_queues(portal_env, user: User):
     user.find(marker='username').type('warehouse')
     user.find(marker='password').type('wrong-password')
     user.find(marker='login').click()
-    await user.should_see('用户名或密码错误')
+    await user.should_see('用户名或密码错误', retries=50)        # argon2 runs off the event loop
     await login(user, 'warehouse')
     await user.should_see('你好,陈仓管', retries=50)
     await user.should_see(marker='queue-shipments-to_ship')
@@ -56,7 +47,7 @@ async def test_grid_columns_follow_the_role(portal_env, user: User):
     assert 'order_amount' not in columns                    # hidden for warehouse: not even a column
     assert columns['quantity']['editable'] is True
     assert columns['order_no']['pinned'] == 'left'
-    assert columns['ship_date']['cellEditor'] == 'agDateStringCellEditor'
+    assert columns['ship_date']['cellEditor'] == 'portalCellEditor'      # typed dates reach the server's parser
     await user.should_see(marker='add')
     await user.should_see(marker='delete')
 
@@ -132,7 +123,7 @@ async def test_settings_change_own_password(portal_env, user: User):
     user.find(marker='password-repeat').clear().type('my-own-pass-1')
     user.find(marker='password-change').click()
     await user.should_see('密码已修改', retries=50)            # two argon2 hashes take a moment
-    from portal import users
+    from portal.people import users
     assert (await users.authenticate('staff', 'my-own-pass-1')).username == 'staff'
 
 
@@ -149,7 +140,7 @@ async def test_admin_creates_a_user_and_cannot_lock_everyone_out(portal_env, use
     await user.should_see('停用')
     user.find(marker='save-admin').click()
     await user.should_see('不能停用自己的账号', retries=50)
-    from portal.models import User as UserModel
+    from portal.store.models import User as UserModel
     assert (await UserModel.get(username='admin')).active
     assert (await UserModel.get(username='qa_user')).roles == ['staff']
 
@@ -157,7 +148,8 @@ async def test_admin_creates_a_user_and_cannot_lock_everyone_out(portal_env, use
 async def test_change_log_reads_in_titles_and_refuses_staff_without_a_form(portal_env, user: User):
     await login(user, 'manager')
     row = (await db.row_model('shipments').all().order_by('id').limit(1).values())[0]
-    from portal import records, users
+    from portal import records
+    from portal.people import users
     manager = await users.get_actor('manager')
     await records.update_row(manager, 'shipments', row['id'], {'gift': '小样'}, version=row['version'])
     await user.open('/changes?register=shipments')
@@ -189,3 +181,25 @@ async def test_settled_rows_offer_no_cell_to_edit(portal_env, user: User):
     columns = {c['colId']: c for c in grid.options['columnDefs']}
     assert 'editable' not in columns['amount'] and '"已生效"' in columns['amount'][':editable']
     assert columns['status']['editable'] is True and columns['acknowledged']['editable'] is True
+
+
+async def test_manager_drafts_a_penalty_for_a_serious_absence_attendance_absence(portal_env, user: User):
+    """旷工半天以上视为严重违反公司制度 (attendance.absence): the manager's home lists absences of half a day or more
+    and one click drafts a penalty citing the clause."""
+    await login(user, 'manager')
+    await user.should_see('旷工半天以上(严重违反公司制度)', retries=50)
+    before = await db.row_model('penalties').filter(clause='attendance.absence', status='草稿').count()
+    first = min(user.find(marker='serious-draft').elements, key=lambda e: e.id)
+    user.find(marker=next(m for m in first._markers if m != 'serious-draft')).click()
+    await user.should_see('已起草处罚', retries=50)
+    after = await db.row_model('penalties').filter(clause='attendance.absence', status='草稿').count()
+    assert after == before + 1
+
+
+async def test_staff_home_offers_the_punch_buttons_attendance_signin(portal_env, user: User):
+    await login(user, 'staff')
+    await user.should_see(marker='punch-card', retries=50)
+    user.find(marker='punch-in').click()
+    await user.should_see('已签到', retries=50)
+    row = await db.row_model('attendance').filter(employee='staff', date=rt().today()).first().values()
+    assert row['sign_in'] is not None and row['sign_out'] is None

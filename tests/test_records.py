@@ -1,14 +1,18 @@
 """The records service on a real database: validation, versions, conflicts, audit, soft delete, queries."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
 
-from portal import audit, db, records
+from portal import records
 from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
-from portal.models import AuditEntry
-from portal.query import RowQuery
+from portal.store import audit, db
+from portal.store.models import AuditEntry
+from portal.store.query import RowQuery
+
+from .conftest import NOW
 
 SHIPMENT = {'order_no': 'TM-1001', 'platform': '天猫', 'sku': 'A1001-01', 'quantity': '2', 'courier': '顺丰'}
 
@@ -67,6 +71,52 @@ async def test_stale_version_is_refused_not_overwritten(engine, actors):
     assert fresh['quantity'] == 5
 
 
+async def test_stale_edit_of_another_cell_merges(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    await records.update_row(actors['manager'], 'shipments', row['id'], {'quantity': '5'}, version=1)
+    merged = await records.update_row(actors['warehouse'], 'shipments', row['id'], {'courier': '中通'}, version=1)
+    assert (merged['quantity'], merged['courier'], merged['version']) == (5, '中通', 3)
+    fresh = await records.get_row(actors['warehouse'], 'shipments', row['id'])
+    assert (fresh['quantity'], fresh['courier'], fresh['version']) == (5, '中通', 3)
+    # and the same user typing along a row (each save on the version the grid showed before the last one)
+    again = await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '6'}, version=2)
+    assert (again['quantity'], again['courier']) == (6, '中通')
+
+
+async def test_stale_edit_of_the_same_cell_names_who_changed_it_from_what_to_what(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    await records.update_row(actors['manager'], 'shipments', row['id'], {'courier': '中通'}, version=1)
+    await records.update_row(actors['manager'], 'shipments', row['id'], {'quantity': '5'}, version=2)
+    with pytest.raises(Conflict) as err:
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'courier': '圆通'}, version=1)
+    message = err.value.message()
+    assert '「快递公司」' in message and '顺丰' in message and '中通' in message and '版本 3' in message
+    assert err.value.params['field'] == 'courier' and err.value.current['courier'] == '中通'
+    assert (await records.get_row(actors['warehouse'], 'shipments', row['id']))['courier'] == '中通'
+
+
+async def test_stale_merge_is_checked_against_the_row_as_it_is_now(engine, actors):
+    """不合格数量 ≤ 数量: 8 rejects fit the 50 the editor saw, not the 5 someone else has set meanwhile."""
+    w = actors['warehouse']
+    row = await records.create_row(w, 'goods_receipts', {
+        'receipt_no': 'RK20261127-001', 'supplier': '杭州织美服饰厂', 'sku': 'Q-1', 'product_name': 'T恤',
+        'quantity': 50, 'inspection': '部分不合格', 'reject_quantity': 3, 'reject_handling': '返厂'})
+    await records.update_row(actors['manager'], 'goods_receipts', row['id'], {'quantity': '5'}, version=1)
+    with pytest.raises(ValidationFailed) as err:
+        await records.update_row(w, 'goods_receipts', row['id'], {'reject_quantity': '8'}, version=1)
+    assert err.value.by_field()['reject_quantity'].startswith('「不合格数量」必须不大于「数量」')
+    fresh = await records.get_row(w, 'goods_receipts', row['id'])
+    assert (fresh['quantity'], fresh['reject_quantity'], fresh['version']) == (5, 3, 2)
+
+
+async def test_a_version_that_never_existed_is_refused_as_such(engine, actors):
+    row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
+    with pytest.raises(Conflict) as err:
+        await records.update_row(actors['warehouse'], 'shipments', row['id'], {'quantity': '7'}, version=8)
+    assert err.value.key == 'error.version_unknown'
+    assert '版本 8 不存在' in err.value.message() and 'Version 8 never existed' in err.value.message('en')
+
+
 async def test_bad_cell_keeps_old_value(engine, actors):
     row = await records.create_row(actors['warehouse'], 'shipments', SHIPMENT)
     with pytest.raises(ValidationFailed):
@@ -109,7 +159,7 @@ async def test_unique_field(engine, actors):
     await records.create_row(actors['warehouse'], 'goods_receipts', values)
     with pytest.raises(ValidationFailed) as err:
         await records.create_row(actors['warehouse'], 'goods_receipts', values)
-    assert err.value.by_field()['receipt_no'] == '"RK20261127-001" 已存在,不能重复'
+    assert err.value.by_field()['receipt_no'] == '「入库单号」为 RK20261127-001 的记录已存在(#1),不能重复登记'
 
 
 async def test_list_sorts_filters_and_searches_in_the_database(engine, actors):
@@ -162,15 +212,16 @@ async def test_hidden_and_readonly_columns(engine, actors):
 
 
 async def test_own_scope_holds_for_direct_ids(engine, actors):
-    mine = await records.create_row(actors['staff'], 'attendance', {'sign_in': '08:55', 'sign_out': '18:05'})
-    other = await records.create_row(actors['staff2'], 'attendance', {'sign_in': '09:20', 'sign_out': '18:00'})
+    mine = await records.create_row(actors['staff'], 'attendance', {'remark': '今天的行'})   # punches: the clock's
+    other = await records.create_row(actors['admin'], 'attendance', {'employee': 'staff2', 'sign_in': '09:20',
+                                                                     'sign_out': '18:00'})
     assert [r['id'] for r in await records.list_rows(actors['staff'], 'attendance', RowQuery())] == [mine['id']]
     with pytest.raises(PermissionDenied):
         await records.get_row(actors['staff'], 'attendance', other['id'])
     with pytest.raises(PermissionDenied):
         await records.update_row(actors['staff'], 'attendance', other['id'], {'remark': 'x'}, version=1)
     with pytest.raises(PermissionDenied):   # cannot create a row for someone else
-        await records.create_row(actors['staff'], 'attendance', {'employee': 'staff2', 'sign_in': '09:00'})
+        await records.create_row(actors['staff'], 'attendance', {'employee': 'staff2', 'remark': 'x'})
     assert other['late_minutes'] == 20 and other['absence_days'] == 0.5
 
 
@@ -187,6 +238,7 @@ async def test_quick_search_terms_of_any_length(engine, actors):
     assert await hits('sf12345') == ['Q-0']              # 3+ characters, case-insensitive
     assert await hits('王芳 yt98') == ['Q-1']            # every word must match
     assert await hits('不存在') == []
+    assert await hits('5_5') == [] and await hits('5%5') == []    # % and _ are themselves, not wildcards
     assert await records.count_rows(w, 'shipments', RowQuery(quick='王芳')) == 2
     first = (await records.list_rows(w, 'shipments', RowQuery(quick='王芳芳')))[0]
     await records.delete_rows(w, 'shipments', [first['id']])          # deleted rows leave the search
@@ -194,6 +246,46 @@ async def test_quick_search_terms_of_any_length(engine, actors):
     assert await hits('王芳') == ['Q-0']
     await records.restore_rows(w, 'shipments', [first['id']])
     assert await records.count_rows(w, 'shipments', RowQuery(quick='芳')) == 2      # 1 character: scanned
+
+
+async def test_quick_search_finds_what_people_see(engine, actors):
+    """People by display name (stored as logins), dates in the forms people type, clauses by their citation."""
+    await records.create_row(actors['warehouse'], 'shipments', {**SHIPMENT, 'order_no': 'S-1', 'ship_date': '2026-11-28'})
+    await records.create_row(actors['manager'], 'shipments', {**SHIPMENT, 'order_no': 'S-2', 'ship_date': '2026-10-02'})
+    w = actors['manager']
+
+    async def hits(text):
+        found = sorted(r['order_no'] for r in await records.list_rows(w, 'shipments', RowQuery(quick=text)))
+        assert await records.count_rows(w, 'shipments', RowQuery(quick=text)) == len(found)
+        return found
+    assert await hits('陈仓管') == ['S-1'] and await hits('王经理') == ['S-2']
+    assert await hits('仓管') == ['S-1']                          # part of a name
+    assert await hits('2026-11-28') == ['S-1']
+    for typed in ('2026/11/28', '20261128', '2026年11月28日'):
+        assert await hits(typed) == ['S-1'], typed
+    if rt_year() == 2026:
+        assert await hits('10-02') == ['S-2']                     # month-day: this year
+    assert await hits('王经理 2026-11-28') == []                  # every word must match
+    from .test_rules import PENALTY
+    penalty = await records.create_row(w, 'penalties', PENALTY)
+    cited = rt().catalog.clause_label(penalty['clause'])          # 《员工奖惩制度》… : stored as the clause id
+    rows = await records.list_rows(w, 'penalties', RowQuery(quick=cited[1:5]))
+    assert penalty['id'] in [r['id'] for r in rows] and penalty['clause'] not in cited
+    complaint = await records.create_row(w, 'complaints', {'complaint_no': 'TS20261127-07', 'customer': '王芳',
+                                                            'category': '物流', 'content': '快递太慢'})
+    linked = await records.create_row(w, 'penalties', {**PENALTY, 'employee': 'staff2', 'complaint': complaint['id']})
+    found = await records.list_rows(w, 'penalties', RowQuery(quick='TS20261127-07'))   # a link by its title
+    assert [r['id'] for r in found] == [linked['id']]
+    assert await records.count_rows(w, 'penalties', RowQuery(quick='TS20261127-07')) == 1
+
+
+def rt():
+    from portal.runtime import rt as runtime
+    return runtime()
+
+
+def rt_year() -> int:
+    return rt().today().year
 
 
 async def test_quick_search_never_reveals_hidden_columns(engine, actors):
@@ -235,3 +327,45 @@ async def test_bulk_create_stores_what_a_single_create_stores(engine, actors):
         f.name for f in register.fields if full.get(f.name) is not None]        # in the register's field order
     found = await records.list_rows(manager, 'shipments', RowQuery(quick='TM-3'))
     assert [r['id'] for r in found] == [ids[1]]                                  # in the search index too
+
+
+async def test_the_natural_key_is_one_live_row(engine, actors):
+    """订单号 + 货号 names one shipment: a second create is refused naming the first, a deleted row does not count,
+    and restoring it beside a new one with the same key is refused too."""
+    w = actors['warehouse']
+    first = await records.create_row(w, 'shipments', SHIPMENT)
+    with pytest.raises(ValidationFailed) as err:
+        await records.create_row(w, 'shipments', SHIPMENT)
+    assert err.value.by_field() == {
+        'order_no': f'「订单号+货号」为 TM-1001 / A1001-01 的记录已存在(#{first["id"]}),不能重复登记'}
+    other = await records.create_row(w, 'shipments', {**SHIPMENT, 'sku': 'A1001-02'})     # another item: fine
+    with pytest.raises(ValidationFailed):
+        await records.update_row(w, 'shipments', other['id'], {'sku': 'A1001-01'}, version=other['version'])
+    await records.delete_rows(w, 'shipments', [first['id']])
+    again = await records.create_row(w, 'shipments', SHIPMENT)
+    with pytest.raises(ValidationFailed) as err:
+        await records.restore_rows(w, 'shipments', [first['id']])
+    assert f'(#{again["id"]})' in err.value.by_field()['order_no']
+    assert await db.row_model('shipments').filter(deleted_at__isnull=True).count() == 2
+
+
+async def test_concurrent_creates_of_one_key_make_one_row(engine, actors):
+    w = actors['warehouse']
+    outcomes = await asyncio.gather(*(records.create_row(w, 'shipments', SHIPMENT) for _ in range(4)),
+                                    return_exceptions=True)
+    made = [o for o in outcomes if isinstance(o, dict)]
+    refused = [o for o in outcomes if isinstance(o, ValidationFailed)]
+    assert len(made) == 1 and len(refused) == 3, outcomes
+    assert all(f'(#{made[0]["id"]})' in r.by_field()['order_no'] for r in refused)
+    assert await db.row_model('shipments').filter(order_no='TM-1001').count() == 1
+
+
+async def test_the_database_itself_refuses_a_second_live_row_with_the_key(engine, actors):
+    from tortoise.exceptions import IntegrityError
+    model = db.row_model('shipments')
+    base = {'version': 1, 'created_by': 'x', 'created_at': NOW, 'updated_by': 'x', 'updated_at': NOW, 'checks': {},
+            'order_no': 'TM-9', 'sku': 'S', 'platform': '天猫', 'quantity': 1}
+    await model.create(**base)
+    with pytest.raises(IntegrityError):
+        await model.create(**base)
+    await model.create(**base, deleted_at=NOW)          # deleted rows may repeat a key

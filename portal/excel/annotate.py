@@ -10,8 +10,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from ..i18n import t
+from . import reader
 from .export import FORMULA_START
-from .importer import ImportPlan, read_table
+from .importer import ImportPlan
 
 BAD = PatternFill('solid', fgColor='F4C7C3')
 
@@ -28,7 +29,7 @@ def annotated(plan: ImportPlan, lang: str = 'zh') -> bytes:
     else:
         book = Workbook()
         sheet = book.active
-        for r, row in enumerate(read_table(plan.path, 'csv'), start=1):
+        for r, row in reader.rows(plan.path, 'csv', plan.limits):     # read within the limits it passed before
             for c, value in enumerate(row, start=1):
                 cell = sheet.cell(row=r, column=c, value=value)
                 if isinstance(value, str) and value.startswith(FORMULA_START):

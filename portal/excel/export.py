@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import csv
-
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-
-from .. import access, conditions, records, users
-from ..access import Actor
+from .. import records
+from ..fields import FieldType
 from ..i18n import add_messages, t
-from ..query import RowQuery
+from ..people import access, users
+from ..rules import conditions
 from ..runtime import rt
-from ..schema import FieldSpec, RegisterSchema
+from ..schema import Actor, FieldSpec, RegisterSchema
+from ..store.query import RowQuery
+from . import checkcols
 
 add_messages({
     'export.info': ('说明', 'Info'),
@@ -56,9 +57,13 @@ async def export(actor: Actor, key: str, query: RowQuery, out: Path, *, fmt: str
     fields = columns_for(register, actor, columns)
     total = await records.count_rows(actor, key, query)
     names = await users.directory()
-    convert = [_cell_converter(f, names) for f in fields]
+    convert = [_cell_converter(f, names, key) for f in fields]
     loop = asyncio.get_running_loop()
-    chunks = records.iter_rows(actor, key, query, CHUNK, [f.name for f in fields])
+    chunks = records.iter_rows(actor, key, query, CHUNK, [f.name for f in fields] + ['checks'])
+    checks = [(c, FieldSpec(name=f'checks.{c.id}', type='text', label=checkcols.header(c, 'zh'),
+                            label_en=checkcols.header(c, 'en'))) for c in register.row_checklist]
+    fields = fields + [spec for _, spec in checks]           # one column per checklist item, after the fields
+    convert = convert + [_check_converter(item, actor.lang) for item, _ in checks]
     state = {'written': 0}
 
     async def next_chunk() -> list[list[Any]] | None:
@@ -66,7 +71,8 @@ async def export(actor: Actor, key: str, query: RowQuery, out: Path, *, fmt: str
             chunk = await chunks.__anext__()
         except StopAsyncIteration:
             return None
-        values = [[conv(row.get(f.name)) for f, conv in zip(fields, convert)] for row in chunk]
+        values = [[conv(row.get('checks') if f.name.startswith('checks.') else row.get(f.name), row)
+                   for f, conv in zip(fields, convert)] for row in chunk]
         state['written'] += len(values)
         if progress is not None:
             result = progress(state['written'], total)
@@ -88,11 +94,20 @@ async def export(actor: Actor, key: str, query: RowQuery, out: Path, *, fmt: str
     return ExportResult(path=out, rows=state['written'], filename=f'{register.title(actor.lang)}-{stamp}.{fmt}')
 
 
-def _cell_converter(spec: FieldSpec, names: dict[str, str]) -> Callable[[Any], Any]:
+def _check_converter(item, lang: str) -> Callable[[Any, dict], Any]:
+    return lambda checks, row: checkcols.cell(checks, item, lang)
+
+
+def _cell_converter(spec: FieldSpec, names: dict[str, str], key: str) -> Callable[[Any, dict], Any]:
+    """(value, row) -> the cell: a user as 姓名 (login); a file cell as links to its row's files."""
     kind = spec.kind
     if kind.holds_user:
-        return lambda v: None if v is None else (f'{names[v]} ({v})' if v in names else v)
-    return lambda v: None if v is None else kind.to_cell(v, spec)
+        return lambda v, row: None if v is None else (f'{names[v]} ({v})' if v in names else v)
+    if type(kind).cell_in_row is not FieldType.cell_in_row:
+        base = rt().settings.public_url
+        return lambda v, row: None if v is None else kind.cell_in_row(v, spec, {'register': key, 'id': row['id'],
+                                                                                 'base': base})
+    return lambda v, row: None if v is None else kind.to_cell(v, spec)
 
 
 def _info(register: RegisterSchema, actor: Actor, query: RowQuery, rows: int) -> list[tuple[str, str]]:

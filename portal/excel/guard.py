@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import PortalError
 from ..i18n import add_messages
+from . import limits  # noqa: F401  (the messages of the limits)
 
 add_messages({
     'file.too_big': ('文件太大({size} MB),上限 {limit} MB', 'The file is too large ({size} MB); the limit is {limit} MB'),
@@ -40,30 +41,54 @@ def check_upload(path: Path, name: str, limit_mb: int) -> str:
         return 'csv'
     if suffix != '.xlsx':
         raise PortalError('file.type', name=name)
-    _check_zip(path)
     return 'xlsx'
 
 
-def _check_zip(path: Path) -> None:
+def check_zip(path: Path, max_part_mb: int) -> list[zipfile.ZipInfo]:
+    """The zip's directory, as far as it can be believed: few members, each packed with plain deflate (or
+    stored), none declaring more than `max_part_mb` unpacked, no two with one name, no macros or external
+    links. Run where a parse may run (in the reading process): a directory of a million members is work too.
+    What the members really unpack to is measured while reading them (sheetscan)."""
+    if _entries(path) > MAX_MEMBERS:
+        raise PortalError('file.bomb')
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            if len(members) > MAX_MEMBERS:
-                raise PortalError('file.bomb')
             total = sum(m.file_size for m in members)
             packed = sum(m.compress_size for m in members) or 1
             if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
                 raise PortalError('file.bomb')
-            names = {m.filename.lower() for m in members}
+            for member in members:
+                if member.file_size > max_part_mb * 1024 * 1024:
+                    raise PortalError('file.part_too_big', part=member.filename, limit_mb=max_part_mb)
+                if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or member.flag_bits & 1:
+                    raise PortalError('file.corrupt', detail=f'{member.filename}: method {member.compress_type}')
+            names = {m.filename.lower().replace('\\', '/') for m in members}
+            if len(names) < len(members):
+                raise PortalError('file.corrupt', detail='two members with one name')
             if any(n.endswith('vbaproject.bin') for n in names):
                 raise PortalError('file.macro')
             if any(n.startswith('xl/externallinks/') for n in names):
                 raise PortalError('file.external')
-            types = archive.read('[Content_Types].xml').decode('utf-8', 'replace') \
-                if '[content_types].xml' in names else ''
+            types = _head(archive, '[Content_Types].xml') if '[content_types].xml' in names else ''
             if 'macroEnabled' in types:
                 raise PortalError('file.macro')
             if 'xl/workbook.xml' not in names:
                 raise PortalError('file.corrupt', detail='no workbook')
+            return members
     except zipfile.BadZipFile as exc:
         raise PortalError('file.corrupt', detail=str(exc)) from exc
+
+
+def _head(archive: zipfile.ZipFile, name: str) -> str:
+    with archive.open(name) as part:
+        return part.read(1 << 20).decode('utf-8', 'replace')
+
+
+def _entries(path: Path) -> int:
+    """The member count the zip's end record declares, read before the directory is parsed."""
+    with open(path, 'rb') as f:
+        end = zipfile._EndRecData(f)       # (private, stable since Python 2) the record ZipFile itself reads
+    if end is None:
+        raise PortalError('file.corrupt', detail='no zip end record')
+    return end[zipfile._ECD_ENTRIES_TOTAL]

@@ -9,18 +9,23 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import access, records, users
-from ..access import Actor
-from ..i18n import add_messages, t
+from .. import records
+from ..i18n import add_messages, t, yes_no
+from ..people import access, users
 from ..runtime import rt
+from ..schema import Actor
+from . import checkcols
 from .export import _width
 
 add_messages({
     'template.required': ('必填', 'required'),
     'template.lists': ('选项', 'lists'),
     'template.bad_choice': ('请从下拉列表中选择', 'Pick a value from the list'),
-    'template.new_states': ('新记录只能是:{states}(之后按流程在表格中变更)', 'A new row can only be: {states} (it '
-                            'moves on in the grid, by its workflow)'),
+    'template.new_states': ('新记录从「{initial}」开始;也可以直接导入为流程中的其他状态(例如往年的登记),前提是您有权按流程'
+                            '办理到该状态,并在检查项列中勾选该状态要求的各项', 'A new row starts as "{initial}"; a row '
+                            'can also come in any later state of its workflow (an earlier year\'s register) when you '
+                            'could move it there and the items that state requires are ticked in the checklist '
+                            'columns'),
 })
 
 
@@ -42,9 +47,9 @@ async def template(actor: Actor, key: str) -> bytes:
         cell.fill = PatternFill('solid', fgColor='E8F0FE')
         hint = spec.kind.hint(spec, lang)
         values = list(spec.kind.dropdown(spec, lang))
-        if spec.kind.holds_state and register.workflow:     # a new row starts where the workflow lets it
-            values = list(register.workflow.create_states)
-            hint = t('template.new_states', lang, states='、'.join(values))
+        if spec.kind.holds_state and register.workflow:     # any state: history comes in as it stands
+            values = list(register.workflow.states)
+            hint = t('template.new_states', lang, initial=register.workflow.initial)
         help_text = (spec.help_en or spec.help) if lang == 'en' else spec.help
         note = '\n'.join(filter(None, [hint, help_text, t('template.required', lang) if spec.required else '']))
         cell.comment = Comment(note, 'Ops Portal', width=260, height=110)
@@ -61,6 +66,16 @@ async def template(actor: Actor, key: str) -> bytes:
                                         errorTitle=spec.title(lang), error=t('template.bad_choice', lang))
             validation.add(f'{get_column_letter(i)}2:{get_column_letter(i)}5000')
             sheet.add_data_validation(validation)
+    for i, item in enumerate(register.row_checklist if 'edit' in granted.actions else (), start=len(fields) + 1):
+        cell = sheet.cell(row=1, column=i, value=checkcols.header(item, lang))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill('solid', fgColor='E6F4EA')
+        cell.comment = Comment(t('excel.check_hint', lang), 'Ops Portal', width=220, height=60)
+        sheet.column_dimensions[get_column_letter(i)].width = 16
+        validation = DataValidation(type='list', formula1=f'"{yes_no(True, lang)},{yes_no(False, lang)}"',
+                                    allow_blank=True)
+        validation.add(f'{get_column_letter(i)}2:{get_column_letter(i)}5000')
+        sheet.add_data_validation(validation)
     sheet.freeze_panes = 'A2'
     out = io.BytesIO()
     book.save(out)

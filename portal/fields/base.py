@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from ..errors import FieldProblem
+from ..registry import field_types
 from .normalize import clean
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class ValueContext:
     ref_ids: dict[str, set[int]] = field(default_factory=dict)     # register -> known row ids
     clauses: dict[str, str] | None = None        # clause id -> heading; None = not checked
     lang: str = 'zh'
+    uploads: dict[str, dict] | None = field(default_factory=dict)   # sha256 -> descriptor of files uploaded by this
+                                                                    # request; None = trusted (undo)
 
 
 class FieldType:
@@ -59,6 +62,7 @@ class FieldType:
     input_kind: ClassVar[str] = 'text'   # form widget: text, textarea, number, date, datetime, time, select,
                                          # multiselect, checkbox (the UI maps kinds to widgets)
     sortable: ClassVar[bool] = True
+    holds_files: ClassVar[bool] = False  # value is a list of stored files (records/attach.py, the sweep)
 
     # --- database -------------------------------------------------------------------------------
     def column(self, spec: FieldSpec):
@@ -80,6 +84,22 @@ class FieldType:
 
     def convert(self, raw: Any, spec: FieldSpec, ctx: ValueContext) -> Any:
         raise NotImplementedError
+
+    def settle(self, old: Any, new: Any, spec: FieldSpec, ctx: ValueContext) -> Any:
+        """The value a write stores, given the cell's old value (None for a new row): a type whose parsed value
+        refers to what the cell held resolves it here (raise FieldError to refuse)."""
+        return new
+
+    def checked_parser(self, spec: FieldSpec, ctx: ValueContext) -> Callable[[Any], Any]:
+        """parse + check of one field as one callable, for loops over many rows (an import checks 1.5 million
+        cells); a type may return a faster one that does the same."""
+        parse, check = self.parse, self.check
+
+        def parse_and_check(raw: Any) -> Any:
+            value = parse(raw, spec, ctx)
+            check(value, spec)
+            return value
+        return parse_and_check
 
     def check(self, value: Any, spec: FieldSpec) -> None:
         """Constraints declared on the field (min/max/length/pattern/choices); raise FieldError."""
@@ -127,6 +147,10 @@ class FieldType:
         """The value written into an xlsx cell (typed: numbers, dates, text)."""
         return self.text(value, spec)
 
+    def cell_in_row(self, value: Any, spec: FieldSpec, where: dict) -> Any:
+        """The export's cell where it depends on the row (`where`: register, id, base address)."""
+        return self.to_cell(value, spec)
+
     def cell_format(self, spec: FieldSpec) -> str | None:
         """The Excel number format of the column, if any."""
         return None
@@ -167,27 +191,16 @@ DATE_FILTER_PARAMS = {'filterOptions': ['equals', 'greaterThanOrEqual', 'lessTha
                                         'notBlank'], 'maxNumConditions': 1, 'buttons': ['reset'],
                       'inRangeInclusive': True}
 
-_REGISTRY: dict[str, FieldType] = {}
-
-
-def register_type(cls: type[FieldType]) -> type[FieldType]:
-    """Class decorator: one registration line per type."""
-    if cls.name in _REGISTRY:
-        raise ValueError(f'field type {cls.name!r} registered twice')
-    _REGISTRY[cls.name] = cls()
-    return cls
-
-
-def get_type(name: str) -> FieldType:
-    return _REGISTRY[name]
+register_type = field_types.register   # class decorator: one registration line per type
+get_type = field_types.__getitem__
 
 
 def type_names() -> tuple[str, ...]:
-    return tuple(sorted(_REGISTRY))
+    return field_types.names()
 
 
 def all_types() -> list[FieldType]:
-    return [_REGISTRY[n] for n in type_names()]
+    return field_types.all()
 
 
 def check_pattern(value: str, spec: FieldSpec) -> None:

@@ -8,6 +8,7 @@ from tortoise import fields as tf
 
 from .base import FieldError, FieldType, register_type
 from .choices import SET_FILTER
+from .normalize import to_decimal
 
 
 @register_type
@@ -70,20 +71,21 @@ class Ref(FieldType):
     storage = 'int'
     filter_kind = 'number'
     options = frozenset({'ref'})
+    searchable = True      # quick search finds a linked row by its title (the page turns the title into ids)
 
     def column(self, spec):
         return tf.BigIntField(null=True)
 
     def convert(self, raw, spec, ctx) -> int:
-        text = str(raw).lstrip('#')
-        if isinstance(raw, (int, float)) or text.isdigit():
-            row_id = int(float(text))
+        number = to_decimal(str(raw).lstrip('#')) if not isinstance(raw, bool) else None
+        if number is not None and number == number.to_integral_value() and 0 < number < 10 ** 18:
+            row_id = int(number)
             known = ctx.ref_ids.get(spec.ref)
             if known is None or row_id in known:
                 return row_id
         titles = ctx.refs.get(spec.ref, {})
-        if str(raw) in titles:
-            return titles[str(raw)]
+        if str(raw).strip() in titles:
+            return titles[str(raw).strip()]
         raise FieldError('value.not_ref', value=raw, target=spec.ref)
 
     def text(self, value, spec, lang='zh') -> str:

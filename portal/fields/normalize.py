@@ -13,6 +13,7 @@ FALSE_WORDS = frozenset({'否', '不', '无', 'n', 'no', 'false', 'f', '0', '×'
 
 _DATE_RE = re.compile(r'^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$')
 _COMPACT_DATE_RE = re.compile(r'^(\d{4})(\d{2})(\d{2})$')
+_MONTH_DAY_RE = re.compile(r'^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$')
 _TIME_RE = re.compile(r'^(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?\s*秒?)?\s*分?$')
 
 
@@ -36,9 +37,9 @@ def to_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        return Decimal(repr(raw))
+        return Decimal(repr(raw)) if raw == raw and raw not in (float('inf'), float('-inf')) else None
     if isinstance(raw, Decimal):
-        return raw
+        return raw if raw.is_finite() else None
     text = str(clean(raw))
     text = text.replace(',', '').replace('，', '').replace(' ', '')
     text = re.sub(r'^[¥￥]|元$', '', text)
@@ -49,8 +50,10 @@ def to_decimal(raw: object) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def to_date(raw: object) -> date | None:
-    """Dates from 2026-11-03, 2026/11/3, 2026.11.3, 2026年11月3日, 20261103 or an Excel serial."""
+def to_date(raw: object, year: int | None = None) -> date | None:
+    """Dates from 2026-11-03, 2026/11/3, 2026.11.3, 2026年11月3日, 20261103 or an Excel serial; with `year`
+    (the current one) also 11-3, 11/3, 11月3日. Anything else — 11262026, 3/11/2026, 2026-02-30 — is no date:
+    never guessed."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -60,6 +63,11 @@ def to_date(raw: object) -> date | None:
     text = str(clean(raw))
     text = re.split(r'[ T]', text, maxsplit=1)[0] if re.match(r'^\d{4}\D\d{1,2}\D\d{1,2}\D?[ T]', text) else text
     match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if not match and year is not None and (short := _MONTH_DAY_RE.match(text)):
+        try:
+            return date(year, int(short[1]), int(short[2]))
+        except ValueError:
+            return None
     if not match:
         serial = to_decimal(text)
         if serial is not None and 20000 <= serial < 2958466 and text.replace('.', '', 1).isdigit():

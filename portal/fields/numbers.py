@@ -9,6 +9,8 @@ from tortoise import fields as tf
 from .base import NUMBER_FILTER_PARAMS, FieldError, FieldType, register_type
 from .normalize import to_decimal
 
+DIGITS = 18          # digits a number column holds (DecimalField max_digits; a BIGINT holds 18 in full)
+
 
 @register_type
 class Integer(FieldType):
@@ -27,6 +29,8 @@ class Integer(FieldType):
         number = to_decimal(raw)
         if number is None or number != number.to_integral_value():
             raise FieldError('value.not_integer', value=raw)
+        if number.adjusted() >= DIGITS:        # a 64-bit column holds 18 digits safely (SQLite and PostgreSQL)
+            raise FieldError('value.too_large', value=raw, digits=DIGITS)
         return int(number)
 
     def bound(self, raw, spec):
@@ -69,13 +73,15 @@ class DecimalType(Integer):
         return spec.decimals if spec.decimals is not None else self.default_places
 
     def column(self, spec):
-        return tf.DecimalField(max_digits=18, decimal_places=self.places(spec), null=True)
+        return tf.DecimalField(max_digits=DIGITS, decimal_places=self.places(spec), null=True)
 
     def convert(self, raw, spec, ctx) -> Decimal:
         number = to_decimal(raw)
         if number is None:
             raise FieldError('value.not_number', value=raw)
         places = self.places(spec)
+        if number.adjusted() >= DIGITS - places:   # the column's 18 digits, `places` of them after the point
+            raise FieldError('value.too_large', value=raw, digits=DIGITS - places)
         quantum = Decimal(1).scaleb(-places)
         if number != number.quantize(quantum, rounding=ROUND_HALF_UP):
             raise FieldError('value.too_many_decimals', value=raw, places=places)
@@ -128,6 +134,8 @@ class Money(DecimalType):
         number = to_decimal(raw)
         if number is None:
             raise FieldError('value.not_number', value=raw)
+        if number.adjusted() >= DIGITS - 2:
+            raise FieldError('value.too_large', value=raw, digits=DIGITS - 2)
         if number != number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):
             raise FieldError('value.too_many_decimals', value=raw, places=2)
         return number.quantize(Decimal('0.01'))

@@ -8,13 +8,14 @@ from typing import Any, Callable, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import FieldProblem
+from ..registry import rule_kinds
 from ..schema import RegisterSchema, RuleSpec
 
 COMMON_RULE_KEYS = frozenset({'kind', 'clause', 'id', 'message', 'message_en', 'when'})
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', use_attribute_docstrings=True)   # docstrings: the reference's words
 
 
 @dataclass(kw_only=True)
@@ -30,6 +31,7 @@ class RuleKind:
     name: ClassVar[str]
     params: ClassVar[type[Params]]
     computes: ClassVar[bool] = False
+    example: ClassVar[str] = ''       # a [[rules]] entry of this kind for the schema reference (after `kind = …`)
 
     def parse_params(self, raw: dict[str, Any]) -> Params:
         return self.params.model_validate({k: v for k, v in raw.items() if k not in COMMON_RULE_KEYS})
@@ -50,26 +52,21 @@ class RuleKind:
         """Problems this row has under the rule (empty = fine)."""
         return []
 
+    def words(self, register: RegisterSchema, rule: RuleSpec, p: Params, lang: str = 'zh',
+              policies: dict[str, Any] | None = None) -> str:
+        """The rule in words, for people (the regulations page): what it requires, not the kind's name."""
+        return rule.message_en or rule.message or self.name if lang == 'en' else rule.message or self.name
+
     def __repr__(self) -> str:
         return f'<RuleKind {self.name}>'
 
 
-_KINDS: dict[str, RuleKind] = {}
-
-
-def register_kind(cls: type[RuleKind]) -> type[RuleKind]:
-    if cls.name in _KINDS:
-        raise ValueError(f'rule kind {cls.name!r} registered twice')
-    _KINDS[cls.name] = cls()
-    return cls
-
-
-def get_kind(name: str) -> RuleKind | None:
-    return _KINDS.get(name)
+register_kind = rule_kinds.register
+get_kind = rule_kinds.get
 
 
 def kind_names() -> tuple[str, ...]:
-    return tuple(sorted(_KINDS))
+    return rule_kinds.names()
 
 
 def pydantic_problems(exc: ValidationError) -> list[tuple[str, str, Any]]:

@@ -6,12 +6,11 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from .. import conditions
-from ..access import Actor
 from ..errors import FieldProblem, PermissionDenied
 from ..i18n import add_messages
-from ..schema import Catalog, ChecklistItem, RegisterSchema, Rights
+from ..schema import Actor, Catalog, ChecklistItem, RegisterSchema, Rights
 from .base import RuleContext, get_kind
+from .conditions import matches
 
 add_messages({
     'workflow.no_transition': ('「{label}」不能从「{source}」直接变为「{target}」;可以变为:{allowed}',
@@ -23,6 +22,12 @@ add_messages({
                           'You are the "{person_en}" of this row: someone else must set it to "{target}"'),
     'workflow.create_state': ('新记录的「{label}」只能是:{allowed}', 'A new row\'s "{label_en}" can only be: {allowed}'),
     'workflow.none': ('无', 'none'),
+    'workflow.unreachable': ('导入的记录不能直接处于「{target}」:您无权从「{initial}」按流程办理到这个状态',
+                             'An imported row cannot be "{target}": you could not move a row there from "{initial}" '
+                             'by its workflow'),
+    'workflow.history_checklist': ('处于「{target}」的记录须勾选检查项:{items}(在导入文件的检查项列中填“是”)',
+                                   'A row in "{target}" needs these items ticked: {items_en} (put "yes" in their '
+                                   'columns of the file)'),
     'workflow.locked': ('这条记录已是「{state}」,不能再修改「{label}」;如需更改,须先按流程改变状态',
                         'This row is "{state}": "{label_en}" can no longer change; move it out of that state first'),
     'workflow.locked_delete': ('这条记录已是「{state}」,不能删除;如需作废,请按流程办理',
@@ -36,7 +41,7 @@ def context(catalog: Catalog, actor: Actor | None, today: date) -> RuleContext:
 
 def _active(register: RegisterSchema, ctx: RuleContext, row: dict[str, Any]):
     for rule in register.rules:
-        if rule.when and not conditions.matches(rule.when, register, row, ctx.actor, ctx.today):
+        if rule.when and not matches(rule.when, register, row, ctx.actor, ctx.today):
             continue
         yield rule, get_kind(rule.kind)
 
@@ -152,6 +157,53 @@ def check_create_state(register: RegisterSchema, state: str | None) -> list[Fiel
     return [FieldProblem(field=spec.name, key='workflow.create_state',
                          params={'label': spec.label, 'label_en': spec.label_en or spec.label,
                                  'allowed': '、'.join(wf.create_states)})]
+
+
+def path_to(register: RegisterSchema, actor: Actor, granted: Rights, is_admin: bool, target: str
+            ) -> list | None:
+    """The shortest chain of declared moves this actor may make from the initial state to `target` (an empty chain
+    for a state a row may be created in); None when there is none."""
+    wf = register.workflow
+    if target in wf.create_states:
+        return []
+    seen, frontier = {s: [] for s in wf.create_states}, list(wf.create_states)
+    while frontier:
+        state = frontier.pop(0)
+        for tr in wf.moves_from(state):
+            if tr.target in seen or not _allowed(tr, actor, granted, is_admin):
+                continue
+            seen[tr.target] = seen[state] + [tr]
+            if tr.target == target:
+                return seen[target]
+            frontier.append(tr.target)
+    return None
+
+
+def check_history_state(catalog: Catalog, register: RegisterSchema, actor: Actor, granted: Rights, is_admin: bool,
+                        row: dict[str, Any], checks: dict | None) -> tuple[list, list[FieldProblem]]:
+    """A row brought in from an older register in any state: allowed when the importing user could have made the
+    moves from the initial state, nobody made a move the row's `not_by` forbids them, and the checklist items that
+    state requires are ticked. Returns (the moves, problems)."""
+    wf = register.workflow
+    spec = register.field(wf.field)
+    target = row.get(wf.field)
+    moves = path_to(register, actor, granted, is_admin, target) if target in wf.states else None
+    if moves is None:
+        return [], [FieldProblem(field=spec.name, key='workflow.unreachable',
+                                 params={'target': target or '—', 'initial': wf.initial})]
+    for tr in moves:
+        if _own(tr, actor, row):
+            person = register.field(tr.not_by)
+            return moves, [FieldProblem(field=spec.name, key='workflow.not_self', params={
+                'target': tr.target, 'person': person.label, 'person_en': person.label_en or person.label,
+                'label': spec.label, 'label_en': spec.label_en or spec.label})]
+    missing = missing_checks(register, checks, target)
+    if missing:
+        items = ';'.join(f'{c.title("zh")} [{catalog.clause_label(c.clause, "zh")}]' for c in missing)
+        items_en = '; '.join(f'{c.title("en")} [{catalog.clause_label(c.clause, "en")}]' for c in missing)
+        return moves, [FieldProblem(field=spec.name, key='workflow.history_checklist',
+                                    params={'target': target, 'items': items, 'items_en': items_en})]
+    return moves, []
 
 
 def guard_locked(register: RegisterSchema, old: dict[str, Any], changing: list[str] | None = None) -> None:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import json
-import uuid
+import secrets
 from pathlib import Path
 
-from nicegui import ui
+from fastapi.responses import FileResponse
+from nicegui import app, context, ui
+from starlette.background import BackgroundTask
 
 from ..errors import PortalError
-from ..excel import annotate, export, importer, template
+from ..excel import annotate, export, importer, template, uploads
 from ..i18n import add_messages, t
-from ..query import RowQuery
 from ..runtime import rt
+from ..store.query import RowQuery
+from .ask import ask
 
 add_messages({
     'excel.export_title': ('导出当前视图', 'Export the current view'),
@@ -48,18 +51,28 @@ add_messages({
 })
 
 
-def work_dir(name: str) -> Path:
-    path = rt().settings.data_dir / name
-    path.mkdir(parents=True, exist_ok=True)
-    for old in sorted(path.iterdir())[:-50]:       # keep the folder small
-        old.unlink(missing_ok=True)
-    return path
+def download_once(path: Path, filename: str) -> None:
+    """Send a work file to this browser once and delete it after sending (or when the page goes without
+    fetching it; the hourly sweep catches the rest). The URL needs the user's session and an unguessable token."""
+    route = f'/download/{secrets.token_urlsafe(24)}'
+
+    async def send() -> FileResponse:
+        app.remove_route(route)
+        return FileResponse(path, filename=filename, headers={'Cache-Control': 'no-store'},
+                            background=BackgroundTask(path.unlink, missing_ok=True))
+
+    def forget() -> None:
+        app.remove_route(route)
+        path.unlink(missing_ok=True)
+    app.get(route, include_in_schema=False)(send)
+    context.client.on_delete(forget)
+    ui.download.from_url(route, filename)
 
 
 async def export_dialog(page) -> None:
     lang = page.lang
-    state = await ui.run_javascript(f'portalGrid.viewState({page.grid.id})')
-    st = await ui.run_javascript(f'portalGrid.state[{json.dumps(page.key)}]')
+    state = await ask(f'portalGrid.viewState({page.grid.id})', page.lang)
+    st = await ask(f'portalGrid.state[{json.dumps(page.key)}]', page.lang)
     shown = [c for c in state.get('columns', []) if not c.get('hide')]
     side = {'left': 0, None: 1, 'right': 2}         # in the file as on the screen: pinned columns at their sides
     columns = [c['colId'] for c in sorted(shown, key=lambda c: side.get(c.get('pinned'), 1))]
@@ -77,7 +90,7 @@ async def export_dialog(page) -> None:
 
         async def start() -> None:
             bar.visible = True
-            out = work_dir('exports') / f'{uuid.uuid4().hex}.{fmt.value}'
+            out = uploads.work_file('exports', f'.{fmt.value}')
 
             def progress(done: int, total: int) -> None:
                 bar.value = done / total if total else 1
@@ -85,11 +98,12 @@ async def export_dialog(page) -> None:
                 result = await export.export(page.actor, page.key, query, out, fmt=fmt.value, columns=columns,
                                              progress=progress)
             except PortalError as exc:
+                out.unlink(missing_ok=True)
                 note.text = exc.message(lang)
                 return
             bar.value = 1
             note.text = t('excel.done', lang, rows=result.rows)
-            ui.download(result.path, result.filename)
+            download_once(result.path, result.filename)
         with ui.row().classes('w-full justify-end'):
             ui.button(t('ui.close', lang), on_click=dialog.close).props('flat')
             ui.button(t('excel.start', lang), on_click=start).mark('export-start')
@@ -111,11 +125,17 @@ async def import_dialog(page) -> None:
         ui.label(t('excel.blank_cells', lang, key=keys) if keys else t('excel.all_new', lang)).classes(
             'text-caption text-grey-8').mark('import-rules')
         result = ui.column().classes('w-full')
+        held: dict[str, importer.ImportPlan | None] = {'plan': None}      # the upload on show, deleted when done
+
+        def done_with_upload() -> None:
+            uploads.discard(held['plan'])
+            held['plan'] = None
+        dialog.on_value_change(lambda e: None if e.value else done_with_upload())
+        context.client.on_delete(done_with_upload)
 
         async def uploaded(e) -> None:
+            done_with_upload()
             result.clear()
-            path = work_dir('uploads') / f'{uuid.uuid4().hex}{Path(e.file.name).suffix.lower()}'
-            await e.file.save(path)
             with result:
                 checking = ui.label(t('excel.reading', lang)).mark('import-checking')
                 bar = ui.linear_progress(value=0, show_value=False)
@@ -124,9 +144,11 @@ async def import_dialog(page) -> None:
                 checking.text = t('excel.checking', lang, done=done, total=total)
                 bar.value = done / total if total else 1
             try:
-                plan = await importer.plan_import(page.actor, page.key, path, e.file.name, progress=progress)
+                plan = await uploads.receive(page.actor, page.key, e.file.name, e.file.size(), e.file.save,
+                                             progress=progress)
             except PortalError as exc:
                 plan, error = None, exc.message(lang)
+            held['plan'] = plan
             result.clear()                     # the progress line gives way to the preview or the refusal
             with result:
                 if plan is None:

@@ -2,20 +2,33 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 from nicegui import app, ui
 
-from .. import access, auth
-from ..access import Actor
+from ..dashboards.widgets import dashboard_for
+from ..people import access, users
 from ..runtime import rt
+from ..schema import Actor
+from ..web import auth
+from . import session_gate
 from .texts import t
+
+SETTINGS = '/settings'
 
 
 async def page_actor(path: str) -> Actor | None:
-    """The signed-in user of a page; None after sending the browser to the login page (and back to `path`)."""
+    """The signed-in user of a page; None after sending the browser to the login page (and back to `path`), or to
+    the password form first when their password no longer passes the policy. Every page built for the actor gets a
+    session gate: its websocket events run only while the session lives (portal.ui.session_gate)."""
     actor = await auth.current_actor()
     if actor is None:
-        ui.navigate.to(f'/login?redirect_to={path}')
+        ui.navigate.to(f'/login?{urlencode({"redirect_to": path})}')
+        return None
+    if actor.password_change_due and path != SETTINGS and not actor.preview:
+        ui.navigate.to(SETTINGS)
+        return None
+    session_gate.watch(ui.context.client, actor, path)
     return actor
 
 
@@ -35,7 +48,8 @@ def frame(actor: Actor, title: str):
             role = catalog.roles[actor.roles[0]].title(lang)
             ui.badge(t('ui.preview', lang, role=role), color='orange').mark('preview-badge')
             ui.button(t('ui.preview_exit', lang), on_click=_leave_preview).props('flat color=white dense')
-        ui.button(t('ui.language', lang), on_click=_toggle_language).props('flat color=white dense').mark('lang')
+        ui.button(t('ui.language', lang), on_click=lambda: _toggle_language(actor)).props(
+            'flat color=white dense').mark('lang')
         with ui.button(actor.name, icon='account_circle').props('flat color=white no-caps').mark('user-menu'):
             with ui.menu():
                 ui.menu_item(t('ui.settings', lang), on_click=lambda: ui.navigate.to('/settings'))
@@ -57,7 +71,48 @@ def frame(actor: Actor, title: str):
             if access.is_admin(catalog, actor) and not actor.preview:
                 _nav('manage_accounts', t('ui.admin', lang), '/admin')
     with ui.column().classes('w-full gap-2 p-3'):
+        _schema_watch(actor)
         yield
+
+
+def _schema_watch(actor: Actor) -> None:
+    """Hot reload as a page sees it: administrators get the refused schema files' problems at the top of every
+    page (while the portal keeps the last good schemas); a page of a register whose schema changed reloads itself,
+    so an open grid shows a new column without anyone pressing anything."""
+    client = ui.context.client
+    admin = access.is_admin(rt().catalog, actor) and not actor.preview
+    banner = ui.column().classes('w-full gap-0').mark('schema-problems')
+    request = getattr(client, 'request', None)
+    path = request.url.path if request is not None else ''
+    keys = set(rt().catalog.registers)
+
+    def show() -> None:
+        banner.clear()
+        problems, pending = rt().schema_problems, rt().schema_pending
+        if not admin:
+            return
+        if problems:
+            with banner, ui.card().classes('w-full bg-red-1 q-pa-sm'):
+                ui.label(t('ui.schema_refused', actor.lang, count=len(problems))).classes(
+                    'text-red-9 text-weight-medium')
+                for problem in problems[:20]:
+                    ui.label(str(problem)).classes('text-xs font-mono text-red-9')
+        elif pending and path != '/admin':         # (the admin page shows the whole plan with its buttons)
+            with banner, ui.card().classes('w-full bg-amber-1 q-pa-sm').mark('schema-pending'):
+                ui.label(t('ui.schema_pending', actor.lang, count=len(pending['steps']))).classes(
+                    'text-amber-10 text-weight-medium')
+                for line in pending['held'][:20]:
+                    ui.label(line).classes('text-xs font-mono text-amber-10')
+                ui.link(t('ui.schema_pending_go', actor.lang), '/admin#migration').classes('text-sm')
+
+    async def changed(registers: set[str] | None) -> None:
+        if registers is not None and (path.startswith('/r/') and path.split('/')[2] in registers
+                                      or set(rt().catalog.registers) != keys):
+            client.run_javascript('location.reload()')
+            return
+        show()
+    show()
+    client.on_delete(rt().on_schema(changed))
 
 
 def _nav(icon: str, label: str, target: str, mark: str | None = None) -> None:
@@ -71,16 +126,14 @@ def _nav(icon: str, label: str, target: str, mark: str | None = None) -> None:
 
 
 def _dashboard_of(actor: Actor) -> str | None:
-    from ..widgets import dashboard_for
     return dashboard_for(actor)
 
 
-async def _toggle_language() -> None:
-    from .. import users
-    store = app.storage.user
-    store['lang'] = 'en' if store.get('lang', 'zh') == 'zh' else 'zh'
-    if store.get('username'):
-        await users.set_language(store['username'], store['lang'])
+async def _toggle_language(actor: Actor) -> None:
+    lang = 'en' if actor.lang == 'zh' else 'zh'
+    app.storage.user['lang'] = lang
+    await users.set_language(actor.username, lang)
+    users.forget_actor(actor.username)
     ui.navigate.reload()
 
 

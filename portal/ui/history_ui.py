@@ -6,10 +6,13 @@ from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
-from .. import access, history
+from .. import records
 from ..errors import PermissionDenied, PortalError
 from ..i18n import add_messages, t
+from ..people import access
+from ..records import history
 from ..runtime import rt
+from .frame import frame, page_actor
 
 add_messages({
     'hist.title': ('记录 #{id} 的历史', 'History of row #{id}'),
@@ -27,7 +30,7 @@ add_messages({
 })
 
 
-def shanghai(value: datetime | None) -> str:
+def local_time(value: datetime | None) -> str:
     """Timestamps are stored as the department's wall time (PORTAL_TZ, Asia/Shanghai by default)."""
     if value is None:
         return ''
@@ -63,7 +66,7 @@ def _table(entries: list[dict], lang: str, with_row: bool = False):
             return str(e['new'] if e['new'] is not None else '')
         old = t('hist.empty', lang) if e['old'] in ('', None) else e['old']
         return f'{old} → {"" if e["new"] is None else e["new"]}'
-    rows = [{'id': e['id'], 'at': shanghai(e['at']), 'actor': e['actor'], 'event': e['event'], 'row': where(e),
+    rows = [{'id': e['id'], 'at': local_time(e['at']), 'actor': e['actor'], 'event': e['event'], 'row': where(e),
              'field': field(e), 'change': change(e), 'source': e['source']} for e in entries]
     return ui.table(columns=columns, rows=rows, row_key='id').props('dense flat wrap-cells').classes('w-full')
 
@@ -99,7 +102,7 @@ async def recycle_dialog(page) -> None:
                     with ui.row().classes('items-center gap-3 w-full').mark(f'bin-row-{row["id"]}'):
                         ui.label(f'#{row["id"]}').classes('w-14 text-grey-7')
                         ui.label(row['title']).classes('w-48')
-                        ui.label(shanghai(row['deleted_at'])).classes('w-40 text-sm')
+                        ui.label(local_time(row['deleted_at'])).classes('w-40 text-sm')
                         ui.label(row['deleted_by'] or '').classes('w-20 text-sm')
                         ui.label(row['batch'][:8]).classes('w-20 text-xs font-mono text-grey-7')
                         ui.button(t('bin.restore', lang), on_click=lambda r=row: restore([r['id']])).props(
@@ -118,7 +121,6 @@ async def recycle_dialog(page) -> None:
             await fill()
 
         async def restore(ids: list[int]) -> None:
-            from .. import records
             await restored(records.restore_rows(page.actor, page.key, ids))
 
         async def restore_batch(batch: str) -> None:
@@ -130,7 +132,6 @@ async def recycle_dialog(page) -> None:
 
 
 def register_pages() -> None:
-    from .frame import frame, page_actor
 
     @ui.page('/changes')
     async def changes_page(register: str = '', user: str = '', field: str = '', since: str = '',

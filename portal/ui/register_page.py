@@ -1,19 +1,23 @@
 """The generic register page at /r/<key>: a server-backed grid generated from the register's schema."""
 from __future__ import annotations
 
-
 import json
 from typing import Any
 
 from nicegui import background_tasks, ui
 
-from .. import access, grid, records, users
-from ..access import Actor
+from .. import records
 from ..errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
 from ..events import ChangeEvent
+from ..people import access, users
+from ..records import payload, undo
+from ..records import saved_views as views
 from ..runtime import rt
-from ..schema import RegisterSchema, Rights
-from . import form, regulation_ui
+from ..schema import Actor, RegisterSchema, Rights
+from .ask import ask
+from . import columns as grid
+from . import cell_saves, excel_ui, form, history_ui, range_ui, regulation_ui, sheet_ui, views_ui
+from .frame import frame, page_actor
 from .texts import name_once, t
 
 
@@ -25,6 +29,7 @@ class RegisterPage:
         self.queue, self.where = queue, where
         self.grid: ui.aggrid | None = None
         self.message: ui.label | None = None
+        self.saves = cell_saves.OwnSaves()
 
     # --- layout -----------------------------------------------------------------------------------------------
     async def build(self) -> None:
@@ -43,17 +48,18 @@ class RegisterPage:
         self.grid.options[':onGridReady'] = f"(p) => setTimeout(() => portalGrid.install('{self.key}', {gid}), 0)"
         self.grid.on('cellValueChanged', self._on_cell)
         for name, handler in (('undo', self.undo), ('redo', self.redo), ('fill', self._on_fill),
-                              ('clear', self._on_clear), ('paste', self._on_paste)):
+                              ('clear', self._on_clear), ('paste', self._on_paste), ('checks', self._on_checks)):
             ui.on(f'portal_{name}_{gid}', handler)
         unsubscribe = rt().bus.subscribe(self.key, self._on_change)
         ui.context.client.on_delete(unsubscribe)
         if not self.queue and not self.where:
-            from .. import views
             default = await views.default_view(self.actor, self.key)
             if default:
                 self.grid.options[':onGridReady'] = (
                     f"(p) => setTimeout(() => {{ portalGrid.install('{self.key}', {gid}); "
                     f"portalGrid.applyView({gid}, {json.dumps(default['state'], ensure_ascii=False)}); }}, 0)")
+                views_ui.show_active(self, default['name'])
+        range_ui.attach(self)     # the cell range: selection, copy, clear, fill, status bar (portal/ui/range_ui.py)
 
     def _toolbar(self) -> None:
         lang, actions = self.lang, self.granted.actions
@@ -61,6 +67,7 @@ class RegisterPage:
         with ui.row().classes('w-full items-center gap-2'):
             ui.label(self.register.title(lang)).classes('text-h6')
             ui.label('…').props(f'id=portal-count-{self.key}').classes('text-grey-7').mark('row-count')
+            views_ui.active_label(self)
             if self.queue:
                 queue = next((q for q in self.register.queues if q.id == self.queue), None)
                 if queue:
@@ -71,7 +78,7 @@ class RegisterPage:
                         on_value_change=lambda: ui.navigate.to(f'/r/{self.key}')).props('color=blue-2')
             ui.space()
             quick = ui.input(placeholder=t('ui.search', lang)).props(
-                f'dense outlined clearable debounce=400 id=portal-quick-{self.key}').classes('w-56').mark('quick')
+                'dense outlined clearable debounce=400').classes('w-56 portal-quick').mark('quick')
             quick.on_value_change(lambda e: ui.run_javascript(
                 f'portalGrid.setQuick({json.dumps(self.key)}, {json.dumps(e.value or "")})'))
         with ui.row().classes('w-full items-center gap-1'):
@@ -85,6 +92,10 @@ class RegisterPage:
             if 'delete' in actions and writable:
                 ui.button(t('ui.delete', lang), icon='delete', on_click=self.delete).props(
                     'dense flat color=negative').mark('delete')
+            if 'edit' in actions and writable:
+                ui.button(t('ui.fill', lang), icon='south', on_click=lambda: ui.run_javascript(
+                    f'portalGrid.command({self.grid.id}, "fill")')).props('dense flat').mark('fill').tooltip(
+                    t('ui.fill_tip', lang))
             if ({'edit', 'create', 'delete'} & actions) and writable:
                 ui.button(t('ui.undo', lang), icon='undo', on_click=lambda: self.undo()).props(
                     'dense flat').mark('undo').tooltip('Ctrl+Z')
@@ -94,11 +105,10 @@ class RegisterPage:
             ui.button(t('ui.history', lang), icon='history', on_click=self.show_history).props(
                 'dense flat').mark('history')
             if 'delete' in actions and writable:
-                from . import history_ui
                 ui.button(t('ui.recycle', lang), icon='restore_from_trash',
                           on_click=lambda: history_ui.recycle_dialog(self)).props('dense flat').mark('recycle')
             self._views_menu()
-            from . import excel_ui
+            views_ui.column_chooser(self)
             if 'export' in actions:
                 ui.button(t('ui.export', lang), icon='file_download', on_click=lambda: excel_ui.export_dialog(
                     self)).props('dense flat').mark('export')
@@ -108,62 +118,19 @@ class RegisterPage:
         regulation_ui.clause_links(self.register, self.lang)   # always on its own line under the toolbar
 
     def _views_menu(self) -> None:
-        with ui.button(t('ui.views', self.lang), icon='view_list').props('dense flat').mark('views'):
-            self.views_menu = ui.menu()
-        background_tasks.create(self._fill_views(), name='views')
-
-    async def _fill_views(self) -> None:
-        from .. import views
-        lang = self.lang
-        self.views_menu.clear()
-        with self.views_menu:
-            for view in await views.list_views(self.actor, self.key):
-                label = view['name'] + (' ★' if view['is_default'] else '') + (
-                    f' · {rt().catalog.roles[view["role"]].title(lang)}' if view['role'] in rt().catalog.roles else '')
-                ui.menu_item(label, on_click=lambda v=view: self.apply_view(v['state'])).mark(f'view-{view["name"]}')
-            ui.separator()
-            ui.menu_item(t('view.save', lang), on_click=self._save_view_dialog).mark('view-save')
+        views_ui.views_menu(self)
 
     def apply_view(self, state: dict) -> None:
-        ui.run_javascript(f'portalGrid.applyView({self.grid.id}, {json.dumps(state, ensure_ascii=False)}); '
-                          f'portalGrid.setQuick({json.dumps(self.key)}, {json.dumps(state.get("quick") or "")})')
-
-    async def _save_view_dialog(self) -> None:
-        from .. import views
-        lang = self.lang
-        state = await ui.run_javascript(f'portalGrid.viewState({self.grid.id})')
-        state['quick'] = await ui.run_javascript(f'portalGrid.state[{json.dumps(self.key)}].quick || ""')
-        admin = access.is_admin(rt().catalog, self.actor)
-        with ui.dialog() as dialog, ui.card().classes('w-96'):
-            ui.label(t('view.save', lang)).classes('text-h6')
-            name = ui.input(t('view.name_label', lang)).classes('w-full').mark('view-name')
-            default = ui.checkbox(t('view.default', lang)).mark('view-default')
-            role = ui.select({r: s.title(lang) for r, s in rt().catalog.roles.items()}, clearable=True,
-                             label=t('view.publish', lang)).classes('w-full') if admin else None
-
-            async def save() -> None:
-                try:
-                    await views.save_view(self.actor, self.key, name.value or '', state, default=default.value,
-                                          role=role.value if role else None)
-                except PortalError as exc:
-                    ui.notify(exc.message(lang), type='negative')
-                    return
-                dialog.close()
-                ui.notify(t('ui.saved', lang), type='positive')
-                await self._fill_views()
-            with ui.row().classes('w-full justify-end'):
-                ui.button(t('ui.cancel', lang), on_click=dialog.close).props('flat')
-                ui.button(t('ui.save', lang), on_click=save).mark('view-save-ok')
-        dialog.open()
+        views_ui.apply_view(self, state)
 
     # --- grid helpers -----------------------------------------------------------------------------------------
     def show(self, row: dict[str, Any], errors: dict[str, str] | None = None) -> None:
-        data = grid.payload(self.register, self.granted, row)
+        data = payload(self.register, self.granted, row)
         data['_errors'] = errors or {}
         ui.run_javascript(f'portalGrid.applyRow({self.grid.id}, {json.dumps(data, ensure_ascii=False)})')
 
-    def refresh(self) -> None:
-        ui.run_javascript(f'portalGrid.refresh({json.dumps(self.key)})')
+    def refresh(self, background: bool = False) -> None:
+        ui.run_javascript(f'portalGrid.refresh({json.dumps(self.key)}, {json.dumps(background)})')
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.text = text
@@ -177,10 +144,10 @@ class RegisterPage:
         return name_once(self.label_of(col) if col else '', message, self.lang)
 
     async def focused(self) -> dict | None:
-        return await ui.run_javascript(f'portalGrid.focused(portalGrid.api({self.grid.id}))')
+        return await ask(f'portalGrid.focused(portalGrid.api({self.grid.id}))', self.lang)
 
     async def selected_ids(self) -> list[int]:
-        rows = await ui.run_javascript(f'portalGrid.api({self.grid.id}).getSelectedRows().map(r => r.id)')
+        rows = await ask(f'portalGrid.api({self.grid.id}).getSelectedRows().map(r => r.id)', self.lang)
         return [int(i) for i in rows or []]
 
     # --- editing ----------------------------------------------------------------------------------------------
@@ -192,25 +159,33 @@ class RegisterPage:
         await self.save_cell(row_id, col, args.get('newValue'), args['data'].get('_v'))
 
     async def save_cell(self, row_id: int, col: str, value: Any, version: int | None, *, force: bool = False) -> None:
-        try:
-            saved = await records.update_row(self.actor, self.key, row_id, {col: value}, version=version,
-                                             source='grid')
-        except ValidationFailed as exc:
-            messages = exc.by_field(self.lang)
-            await self._revert(row_id, messages)
-            self.say(f'#{row_id} ' + ';'.join(self.about(f, m) for f, m in messages.items()), True)
-            ui.notify(next(iter(messages.values())), type='negative', multi_line=True)
-            return
-        except Conflict as exc:
-            self._conflict(row_id, col, value, exc)
-            return
-        except (PermissionDenied, NotFound, PortalError) as exc:
-            await self._revert(row_id, {col: exc.message(self.lang)})
-            self.say(f'#{row_id} {exc.message(self.lang)}', True)
-            ui.notify(exc.message(self.lang), type='negative', multi_line=True)
-            return
+        """Save one cell. This page's own saves of a row run one after the other and build on the version the
+        page itself wrote last (the grid may still show the one before): only someone else's change conflicts."""
+        async with self.saves.lock(row_id):
+            seen = self.saves.seen(row_id, version)
+            try:
+                saved = await records.update_row(self.actor, self.key, row_id, {col: value}, version=seen,
+                                                 source='grid')
+            except ValidationFailed as exc:
+                messages = exc.by_field(self.lang)
+                await self._revert(row_id, messages)
+                self.say(f'#{row_id} ' + ';'.join(self.about(f, m) for f, m in messages.items()), True)
+                ui.notify(next(iter(messages.values())), type='negative', multi_line=True)
+                return
+            except Conflict as exc:
+                self._conflict(row_id, col, value, exc)
+                return
+            except (PermissionDenied, NotFound, PortalError) as exc:
+                await self._revert(row_id, {col: exc.message(self.lang)})
+                self.say(f'#{row_id} {exc.message(self.lang)}', True)
+                ui.notify(exc.message(self.lang), type='negative', multi_line=True)
+                return
+            self.saves.wrote(row_id, seen, saved.get('version'))
         self.show(saved)
         self.say('')
+        wf = self.register.workflow
+        if wf is not None and col == wf.field and saved.get(col) is not None:
+            ui.notify(t('ui.moved_to', self.lang, id=row_id, state=saved[col]), type='positive')
 
     async def _revert(self, row_id: int, errors: dict[str, str]) -> None:
         try:
@@ -221,47 +196,28 @@ class RegisterPage:
         self.show(current, errors)
 
     def _conflict(self, row_id: int, col: str, mine: Any, exc: Conflict) -> None:
-        theirs = exc.current or {}
-        spec = self.register.field(col)
-        shown = spec.kind.text(theirs.get(col), spec, self.lang) if spec else str(theirs.get(col))
-        with ui.dialog() as dialog, ui.card().classes('w-[520px]').mark('conflict-dialog'):
-            ui.label(t('ui.conflict_title', self.lang)).classes('text-h6')
-            ui.label(exc.message(self.lang)).classes('text-sm')
-            with ui.grid(columns=2).classes('w-full gap-2'):
-                ui.label(t('ui.theirs', self.lang)).classes('text-grey-7')
-                ui.label(t('ui.yours', self.lang)).classes('text-grey-7')
-                ui.label(f'{self.label_of(col)}:{shown or "(空)"}').mark('theirs')
-                ui.label(f'{self.label_of(col)}:{mine if mine not in (None, "") else "(空)"}').mark('yours')
+        cell_saves.conflict_dialog(self, row_id, col, mine, exc)
 
-            async def keep() -> None:
-                dialog.close()
-                self.show(theirs)
-                self.say('')
-
-            async def overwrite() -> None:
-                dialog.close()
-                await self.save_cell(row_id, col, mine, theirs.get('version'))
-            with ui.row().classes('w-full justify-end'):
-                ui.button(t('ui.keep_theirs', self.lang), on_click=keep).props('flat').mark('keep-theirs')
-                ui.button(t('ui.overwrite', self.lang), on_click=overwrite).props('color=negative').mark('overwrite')
-        dialog.open()
+    def refocus(self, row_id: int, col: str) -> None:
+        ui.run_javascript(f'portalGrid.refocus({self.grid.id}, {int(row_id)}, {json.dumps(col)})')
 
     async def _on_change(self, event: ChangeEvent) -> None:
-        """Another tab/user/process changed rows: update them in place (fetched with this user's rights)."""
-        if self.grid is None or self.grid.is_deleted:
+        """Another tab/user/process changed rows: update them in place (fetched with this user's rights). Changes
+        this page made itself are skipped: it showed the saved row (or refreshed) already."""
+        if self.grid is None or self.grid.is_deleted or event.client == self.grid.client.id:
             return
         background_tasks.create(self._apply_change(event), name='live-update')
 
     async def _apply_change(self, event: ChangeEvent) -> None:
         with self.grid:
             if event.kind != 'update':
-                self.refresh()
+                self.refresh(background=True)
                 return
             for row_id in event.row_ids[:200]:
                 try:
                     row = await records.get_row(self.actor, self.key, row_id)
                 except (NotFound, PermissionDenied):
-                    self.refresh()
+                    self.refresh(background=True)
                     return
                 self.show(row)
 
@@ -288,7 +244,6 @@ class RegisterPage:
         await form.open_record(self.actor, self.register, self.granted, row, self._after_form, duplicate=True)
 
     async def show_history(self) -> None:
-        from . import history_ui
         row_id = await self._one_row()
         if row_id is not None:
             await history_ui.history_dialog(self, row_id)
@@ -310,9 +265,11 @@ class RegisterPage:
 
     async def delete(self) -> None:
         ids = await self.selected_ids()
-        if not ids:
-            ui.notify(t('ui.select_rows', self.lang), type='warning')
-            return
+        if not ids:                                  # nothing ticked: the focused row, as 打开/历史/复制行 do
+            row_id = await self._one_row()
+            if row_id is None:
+                return
+            ids = [row_id]
         with ui.dialog() as dialog, ui.card():
             ui.label(t('ui.confirm_delete', self.lang, n=len(ids)))
             with ui.row().classes('w-full justify-end'):
@@ -330,7 +287,7 @@ class RegisterPage:
         ui.run_javascript(f'portalGrid.api({self.grid.id}).deselectAll()')
         self.refresh()
 
-    # --- spreadsheet power (portal.sheet) ---------------------------------------------------------------------
+    # --- spreadsheet power (portal.records.paste and portal.records.undo) -------------------------------------------
     async def undo(self, e=None) -> None:
         await self._sheet('undo')
 
@@ -338,14 +295,14 @@ class RegisterPage:
         await self._sheet('redo')
 
     async def _sheet(self, which: str) -> None:
-        from .. import sheet
         try:
-            result = await getattr(sheet, which)(self.actor, self.key)
+            result = await getattr(undo, which)(self.actor, self.key)
         except PortalError as exc:
             self.say(exc.message(self.lang), True)
             ui.notify(exc.message(self.lang), type='warning', multi_line=True)
             return
         self.say(result.message(self.lang))
+        ui.notify(result.message(self.lang), type='positive')
         self.refresh()
 
     async def _on_clear(self, e) -> None:
@@ -357,17 +314,36 @@ class RegisterPage:
             return
         await self.save_cell(int(args['rowId']), args['colId'], None, args.get('version'))
 
+    async def _on_checks(self, e) -> None:
+        """The 检查 cell was clicked (or Enter on it): the row's checklist, to tick items where the work is."""
+        args = e.args or {}
+        if args.get('rowId') is None or not self.register.row_checklist:
+            return
+        row_id = int(args['rowId'])
+        try:
+            row = await records.get_row(self.actor, self.key, row_id)
+        except PortalError as exc:
+            ui.notify(exc.message(self.lang), type='negative')
+            return
+
+        async def ticked(saved: dict[str, Any]) -> None:
+            self.show(saved)
+        with ui.dialog() as dialog, ui.card().classes('w-[560px] max-w-full').mark('checks-dialog'):
+            ui.label(t('ui.row_checks_title', self.lang, id=row_id)).classes('text-subtitle1')
+            form.checklist(self.actor, self.register, row, ticked, await users.directory(), heading=False)
+            with ui.row().classes('w-full justify-end'):
+                ui.button(t('ui.close', self.lang), on_click=dialog.close).props('flat').mark('checks-close')
+        dialog.on('hide', lambda: self.refocus(row_id, '_checks'))
+        dialog.open()
+
     async def _on_fill(self, e) -> None:
-        from . import sheet_ui
         await sheet_ui.fill_down(self, e.args or {})
 
     async def _on_paste(self, e) -> None:
-        from . import sheet_ui
         await sheet_ui.paste(self, e.args or {})
 
 
 def register_pages() -> None:
-    from .frame import frame, page_actor
 
     @ui.page('/r/{key}')
     async def register_page(key: str, queue: str | None = None, where: str | None = None) -> None:

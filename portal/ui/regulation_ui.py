@@ -32,12 +32,17 @@ def checklist_panel(register: RegisterSchema, lang: str) -> None:
     catalog = rt().catalog
     with ui.expansion(f'{t("ui.checklist", lang)} ({len(items)})', icon='checklist').classes(
             'w-full bg-grey-1').mark('checklist'):
-        for item in items:
-            clause = catalog.clauses.get(item.clause)
-            with ui.row().classes('items-center gap-2 no-wrap'):
-                ui.icon('check_box_outline_blank' if item.row else 'info', size='xs').classes('text-grey-7')
-                ui.label(item.title(lang))
-                ui.link(catalog.clause_label(item.clause, lang), f'/regulations#{item.clause}').classes(
-                    'portal-clause text-xs').tooltip(clause.text if clause else '')
-                if item.required_for:
-                    ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-orange-9')
+        # a reference list of what the regulations ask (no boxes here: rows are ticked in their 检查 cell)
+        if any(item.row for item in items):
+            ui.label(t('ui.checklist_where', lang)).classes('text-xs text-grey-7').mark('checklist-where')
+        with ui.element('ol').classes('q-pl-md q-my-none'):
+            for item in items:
+                clause = catalog.clauses.get(item.clause)
+                with ui.element('li'), ui.row().classes('items-center gap-2 no-wrap'):
+                    ui.label(item.title(lang))
+                    if not item.row:
+                        ui.label(t('ui.checklist_page_item', lang)).classes('text-xs text-grey-7')
+                    ui.link(catalog.clause_label(item.clause, lang), f'/regulations#{item.clause}').classes(
+                        'portal-clause text-xs').tooltip(clause.text if clause else '')
+                    if item.required_for:
+                        ui.label('→ ' + '、'.join(item.required_for)).classes('text-xs text-orange-9')

@@ -1,13 +1,13 @@
-"""Paste preview and fill down on the register page (the work is done by portal.sheet)."""
+"""Paste preview and fill down on the register page (the work is done by portal.records.paste)."""
 from __future__ import annotations
 
 from typing import Any
 
 from nicegui import ui
 
-from .. import sheet
 from ..errors import PortalError
 from ..i18n import add_messages, t
+from ..records import paste as pasting
 
 add_messages({
     'paste.title': ('粘贴预览', 'Paste preview'),
@@ -31,7 +31,7 @@ async def paste(page, args: dict[str, Any]) -> None:
     if args.get('rowIndex') is None or not args.get('text'):
         return
     try:
-        plan = await sheet.plan_paste(page.actor, page.key, args['text'], start_row=int(args['rowIndex']),
+        plan = await pasting.plan_paste(page.actor, page.key, args['text'], start_row=int(args['rowIndex']),
                                       start_col=args.get('colId') or '', columns=args.get('columns') or [],
                                       query=args.get('query') or {})
     except PortalError as exc:
@@ -47,7 +47,7 @@ async def fill_down(page, args: dict[str, Any]) -> None:
         ui.notify(t('fill.need', lang), type='warning')
         return
     try:
-        plan = await sheet.plan_fill(page.actor, page.key, args['colId'], int(args['rowId']), selected)
+        plan = await pasting.plan_fill(page.actor, page.key, args['colId'], int(args['rowId']), selected)
     except PortalError as exc:
         ui.notify(exc.message(lang), type='negative')
         return
@@ -57,7 +57,7 @@ async def fill_down(page, args: dict[str, Any]) -> None:
     await _preview(page, plan, t('fill.title', lang), kind='fill')
 
 
-async def _preview(page, plan: sheet.PastePlan, title: str, kind: str = 'paste') -> None:
+async def _preview(page, plan: pasting.PastePlan, title: str, kind: str = 'paste') -> None:
     lang = page.lang
     shown = [c for c in plan.cells if c.error or c.changed or c.row_id is None][:PREVIEW_LIMIT]
     total = len([c for c in plan.cells if c.error or c.changed or c.row_id is None])
@@ -72,7 +72,7 @@ async def _preview(page, plan: sheet.PastePlan, title: str, kind: str = 'paste')
                    {'name': 'old', 'label': t('paste.old', lang), 'field': 'old', 'align': 'left'},
                    {'name': 'new', 'label': t('paste.new', lang), 'field': 'new', 'align': 'left'},
                    {'name': 'error', 'label': t('paste.error', lang), 'field': 'error', 'align': 'left',
-                    'classes': 'text-red-8', 'headerClasses': 'text-red-8'}]
+                    'classes': 'text-red-8', 'headerClasses': 'text-red-8' if plan.errors else ''}]
         rows = [{'id': i, 'row': f'#{c.row_id}' if c.row_id else f'{t("paste.new_row", lang)} {c.row + 1}',
                  'field': c.label, 'old': c.old, 'new': c.new or c.raw, 'error': c.error}
                 for i, c in enumerate(shown)]
@@ -89,10 +89,10 @@ async def _preview(page, plan: sheet.PastePlan, title: str, kind: str = 'paste')
     dialog.open()
 
 
-async def _apply(page, plan: sheet.PastePlan, dialog, kind: str) -> None:
+async def _apply(page, plan: pasting.PastePlan, dialog, kind: str) -> None:
     lang = page.lang
     try:
-        result = await sheet.apply_paste(page.actor, plan, kind=kind)
+        result = await pasting.apply_paste(page.actor, plan, kind=kind)
     except PortalError as exc:
         ui.notify(exc.message(lang), type='negative', multi_line=True)
         return

@@ -3,6 +3,14 @@ from ..i18n import add_messages, t
 
 add_messages({
     'ui.brand': ('运营台', 'Ops Portal'),
+    'ui.schema_refused': ('模式文件有 {count} 处问题,门户继续使用上一次有效的模式(修正后保存即自动生效):',
+                          'The schema files have {count} problem(s); the portal keeps the last good schemas (a fixed '
+                          'save takes effect by itself):'),
+    'ui.schema_pending': ('模式文件的修改需要改动已存的数据({count} 步),门户继续使用当前的模式,等管理员在用户管理页'
+                          '查看迁移计划并应用:', 'The schema files need a migration that changes stored data ({count} '
+                          'step(s)); the portal keeps its current schemas until an admin reviews and applies the '
+                          'plan on the Users page:'),
+    'ui.schema_pending_go': ('查看迁移计划', 'Review the migration plan'),
     'ui.home': ('首页', 'Home'),
     'ui.registers': ('登记表', 'Registers'),
     'ui.regulations': ('规章制度', 'Regulations'),
@@ -20,6 +28,7 @@ add_messages({
     'ui.password': ('密码', 'Password'),
     'ui.session_idle': ('长时间未操作,已自动退出,请重新登录', 'You were signed out after a period of inactivity'),
     'ui.session_expired': ('登录已过期,请重新登录', 'Your session expired; please sign in again'),
+    'ui.session_ended': ('您的账号或密码已变更,请重新登录', 'Your account or password changed; please sign in again'),
     'ui.rows': ('共 {n} 条', '{n} rows'),
     'ui.search': ('搜索(Ctrl+F)', 'Search (Ctrl+F)'),
     'ui.add': ('新增', 'Add'),
@@ -43,9 +52,20 @@ add_messages({
     'ui.confirm_delete': ('确定删除选中的 {n} 条记录吗?', 'Delete the {n} selected rows?'),
     'ui.checklist': ('本页检查清单', 'Checklist of this page'),
     'ui.row_checklist': ('检查项', 'Checklist'),
+    'ui.checklist_where': ('每条记录的检查项在表格的「检查」列中勾选(点击该格)',
+                           "Each row's items are ticked in its Checks cell (click it)"),
+    'ui.checklist_page_item': ('(整体要求)', '(general rule)'),
+    'ui.row_checks_title': ('记录 #{id} 的检查项', 'Checklist of row #{id}'),
+    'ui.fill': ('填充', 'Fill'),
+    'ui.fill_tip': ('向下填充(Ctrl+D)', 'Fill down (Ctrl+D)'),
+    'ui.checked': ('已勾选:{item}', 'Ticked: {item}'),
+    'ui.unchecked': ('已取消勾选:{item}', 'Unticked: {item}'),
+    'ui.moved': ('记录 #{id} 已{action}({state})', 'Row #{id}: {action} ({state})'),
+    'ui.moved_to': ('记录 #{id} 已转为「{state}」', 'Row #{id} is now "{state}"'),
     'ui.clauses': ('依据条款', 'Clauses'),
     'ui.new_row': ('新增记录', 'New row'),
     'ui.row': ('记录 #{id}', 'Row #{id}'),
+    'ui.links': ('关联记录', 'Linked rows'),
     'ui.workflow': ('流程', 'Workflow'),
     'ui.no_access': ('您没有查看「{register}」的权限', 'You may not view "{register}"'),
     'ui.not_found': ('没有这个页面', 'Page not found'),

@@ -10,6 +10,17 @@ import pytest
 from ..portal_process import PASSWORD, start_portal, stop_portal
 
 SHOTS = Path(__file__).parent / 'screenshots'
+_PORTAL_LOGS: list[Path] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the shared portal's log beside its traceback (what the server did)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == 'call' and report.failed and 'portal_url' in item.fixturenames and _PORTAL_LOGS:
+        lines = _PORTAL_LOGS[-1].read_text(errors='replace').splitlines()[-80:]
+        report.sections.append(('portal log (last 80 lines)', '\n'.join(lines)))
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage']
@@ -27,9 +38,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope='session')
-def portal_url(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('portal')
-    process, url = start_portal(tmp)
+def portal_dir(tmp_path_factory) -> Path:
+    """The shared portal's data folder (its SQLite file is portal.db)."""
+    return tmp_path_factory.mktemp('portal')
+
+
+@pytest.fixture(scope='session')
+def portal_url(portal_dir):
+    process, url = start_portal(portal_dir)
+    _PORTAL_LOGS.append(portal_dir / 'portal.log')
     yield url
     stop_portal(process)
 

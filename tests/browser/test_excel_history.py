@@ -2,10 +2,14 @@
 cell and offers the marked file back; two deleted rows come back from the recycle bin; a row's history opens."""
 from __future__ import annotations
 
+import urllib.request
+
 from openpyxl import Workbook, load_workbook
 
+from .. import hostile
 
-def test_export_download_of_the_current_view(session_factory, tmp_path):
+
+def test_export_download_of_the_current_view(session_factory, tmp_path, portal_dir):
     s = session_factory('manager')
     s.open('/r/shipments')
     s.grid_api("(api.ensureColumnVisible('platform'), 1)")
@@ -30,9 +34,10 @@ def test_export_download_of_the_current_view(session_factory, tmp_path):
     assert values == {'京东'}
     dialog.filter(has_text='已导出').wait_for()
     s.shot('excel-export-done')
+    assert list((portal_dir / 'exports').iterdir()) == []        # the work file went once it was sent
 
 
-def test_import_dialog_preview_and_marked_file(session_factory, tmp_path):
+def test_import_dialog_preview_and_marked_file(session_factory, tmp_path, portal_dir):
     s = session_factory('cs')
     s.open('/r/complaints')
     book = Workbook()
@@ -57,9 +62,12 @@ def test_import_dialog_preview_and_marked_file(session_factory, tmp_path):
     cell = load_workbook(marked).active['C3']
     assert cell.comment is not None and '不在可选项中' in cell.comment.text
     assert dialog.get_by_role('button', name='导入', exact=True).is_disabled() is False   # valid-only is possible
+    assert len(list((portal_dir / 'uploads').iterdir())) == 1     # kept for the preview (and its marked copy)
     dialog.get_by_text('只导入没有错误的行').click()
     dialog.get_by_role('button', name='导入', exact=True).click()
     s.page.locator('#portal-message-complaints').filter(has_text='已导入:新增 1 行').wait_for()
+    s.page.wait_for_timeout(300)
+    assert list((portal_dir / 'uploads').iterdir()) == []          # and deleted when the dialog is done
 
 
 def test_import_dialog_says_why_it_refuses_a_file_type(session_factory, tmp_path):
@@ -77,6 +85,27 @@ def test_import_dialog_says_why_it_refuses_a_file_type(session_factory, tmp_path
     chooser.value.set_files(str(macro))
     dialog.get_by_text('只能导入 .xlsx 或 .csv 文件').wait_for()
     s.shot('excel-import-refused-type')
+
+
+def test_import_dialog_refuses_the_corner_cell_file_and_the_server_lives_on(session_factory, tmp_path, portal_url,
+                                                                             portal_dir):
+    """The 1.6 KB sheet with cells at A1 and XFD1048576 used to make the reader allocate 550 GB and abort the
+    whole server: the dialog now says which limit it breaks, nothing is kept, and the server answers on."""
+    s = session_factory('warehouse')
+    s.open('/r/shipments')
+    s.page.get_by_role('button', name='导入').click()
+    dialog = s.page.locator('.q-dialog').filter(has_text='导入 Excel / CSV')
+    corner = hostile.xfd_corner(tmp_path)
+    with s.page.expect_file_chooser() as chooser:
+        dialog.locator('.q-uploader__input, input[type=file]').first.evaluate('e => e.click()')
+    chooser.value.set_files(str(corner))
+    refusal = dialog.locator('.text-red-8').filter(has_text='XFD1048576')
+    refusal.wait_for()
+    assert '超出导入上限:最多 200,000 行数据' in refusal.inner_text()
+    s.shot('excel-import-refused-corner-cell')
+    assert urllib.request.urlopen(f'{portal_url}/healthz', timeout=5).status == 200
+    assert list((portal_dir / 'uploads').iterdir()) == []
+    s.open('/r/shipments')                     # and the page still works for the same user
 
 
 def test_recycle_bin_restore_and_history(session_factory):

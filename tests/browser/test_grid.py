@@ -39,6 +39,18 @@ def test_invalid_value_shows_message_and_is_not_saved(session_factory):
     assert s.show_cell(row_id, 'quantity').inner_text() == before
 
 
+def test_an_over_long_value_is_refused_with_the_limit_not_cut(session_factory):
+    """The editor takes everything typed; the service refuses it naming the limit, as the API does."""
+    s = session_factory('cs')
+    s.open('/r/complaints')
+    row_id = s.first_row_id()
+    before = s.show_cell(row_id, 'customer').inner_text()
+    s.edit(row_id, 'customer', '长' * 41)
+    message = s.page.locator('#portal-message-complaints')
+    message.filter(has_text='长度 41 超过上限 40').wait_for()
+    assert s.show_cell(row_id, 'customer').inner_text() == before
+
+
 def test_sort_and_filter_change_the_rows(session_factory):
     s = session_factory('manager')
     s.open('/r/shipments')
@@ -53,6 +65,9 @@ def test_sort_and_filter_change_the_rows(session_factory):
             && rows[0].data.quantity === Math.max(...rows.map(n => n.data.quantity)); }''')
     first = s.grid_api('api.getDisplayedRowAtIndex(0).data.quantity')
     assert first == max(s.grid_api('[...Array(20).keys()].map(i => api.getDisplayedRowAtIndex(i).data.quantity)'))
+    count = s.page.locator('#portal-count-shipments')
+    s.page.wait_for_function(COUNTED)
+    total = count.inner_text()
     s.grid_api("(api.ensureColumnVisible('platform'), 1)")
     s.page.locator('.ag-header-cell[col-id="platform"] .ag-header-cell-filter-button, '
                    '.ag-header-cell[col-id="platform"] .ag-header-icon').first.click()
@@ -61,9 +76,17 @@ def test_sort_and_filter_change_the_rows(session_factory):
     s.page.wait_for_function('''() => { const api = portalGrid.api(portalGrid.state.shipments.gridId);
         const rows = [...Array(10).keys()].map(i => api.getDisplayedRowAtIndex(i)).filter(n => n && n.data);
         return rows.length > 0 && rows.every(n => n.data.platform === '京东'); }''')
-    count = s.page.locator('#portal-count-shipments').inner_text()
-    assert re.match(r'共 [\d,]+ 条', count) and count != '共 1,000 条'
+    s.page.wait_for_function(f'() => ({COUNTED})() && document.querySelector("#portal-count-shipments")'
+                             f'.textContent !== {total!r}')     # the count answers after the rows: wait for it
+    assert _number(count.inner_text()) < _number(total)
     s.shot('grid-sorted-filtered')
+
+
+COUNTED = '() => /^共 [\\d,]+ 条$/.test(document.querySelector("#portal-count-shipments").textContent)'
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r'\D', '', text))
 
 
 def test_html_payload_stays_text(session_factory):

@@ -2,6 +2,8 @@
 the refusal names the clauses; after ticking the items the move is allowed."""
 from __future__ import annotations
 
+import re
+
 
 def test_checklist_gates_shipping_out(session_factory):
     s = session_factory('warehouse')
@@ -61,3 +63,36 @@ def test_an_effective_penalty_offers_no_cell_editor(session_factory):
     s.show_cell(open_row, 'description').dblclick()
     s.page.locator('.ag-cell-inline-editing, .ag-popup-editor').first.wait_for()
     s.page.keyboard.press('Escape')
+
+
+def test_regulations_page_declares_the_choices_and_company_settings(session_factory):
+    """Issue 18 items 1, 8, 14, 17: both clauses of a disagreement quoted with the default chosen; company settings
+    labelled as such; rule chips in words, no engine names or internal notes."""
+    s = session_factory('staff')
+    s.page.goto(f'{s.url}/regulations')
+    s.page.get_by_text('满勤的标准').wait_for()
+    text = s.page.locator('body').inner_text()
+    assert '「每月26天为满勤。」' in text and '「工作时间为每周五天,每天工作8小时。」' in text
+    assert '公司设定(不是制度原文)' in text and '缺一次打卡' in text and '登记表中的公司设定' in text
+    assert 'required_if' not in text and 'the one beginning' not in text and 'occurrence' not in text
+    card = s.page.locator('[id="cs.complaint.3"]')
+    assert '「调查原因」必填' in card.inner_text()
+    assert '公司设定' in s.page.locator('[id="cs.complaint.7"]').inner_text()
+    s.shot('regulations-choices')
+
+
+def test_regulations_page_shows_the_coverage_of_each_document(session_factory):
+    """Issue 20: per document, how many clauses a record carries and how many are shown with a reason; a clause no
+    record carries says why."""
+    s = session_factory('manager')
+    s.page.goto(f'{s.url}/regulations')
+    row = s.page.locator('.nicegui-row').filter(has_text='仓储管理制度').filter(has_text='条落实').first
+    row.wait_for()
+    assert re.search(r'\d+ 条落实 · \d+ 条仅展示\(已注明理由\) · 0 条缺失', row.inner_text())
+    secrecy = s.page.locator('[id="general.secrecy"]')
+    assert '仅展示:行为规范' in secrecy.inner_text()
+    s.page.locator('[id="attendance.late"]').scroll_into_view_if_needed()
+    assert '仅展示' not in s.page.locator('[id="attendance.late"]').inner_text()
+    # a clause may quote the words 覆盖情况 as well: find the section by its exact heading
+    s.page.get_by_text('覆盖情况:每份文件的条款由什么落实', exact=True).scroll_into_view_if_needed()
+    s.shot('regulations-coverage')

@@ -1,5 +1,6 @@
 """Two portal processes on PostgreSQL sharing Redis: a cell changed through process A appears live in a grid
-open on process B, and a session signed in on A is valid on B (shared session storage)."""
+open on process B, a session signed in on A is valid on B (sessions live in the database), and disabling a user on
+A closes their page on B."""
 from __future__ import annotations
 
 import os
@@ -70,3 +71,76 @@ def test_change_through_a_appears_live_on_b(browser, two_processes):
     finally:
         viewer.close()
     assert PASSWORD
+
+
+def test_disabling_on_a_closes_the_users_page_on_b(browser, two_processes):
+    """The admin disables a user on process A; the user's grid open on process B goes to the login page at once
+    (a notice through Redis — B's sweep would take up to 30 s; B's own check of the next event needs no notice)."""
+    import re
+    url_a, url_b, _ = two_processes
+    ops, admin = Session(browser, url_b, 'ops'), Session(browser, url_a, 'admin')
+    try:
+        ops.open('/r/shipments')
+        admin.open('/admin')
+
+        def toggle_ops() -> None:
+            row = admin.page.locator('div.row.w-full').filter(has=admin.page.locator('.font-mono', has_text=re.compile(
+                r'^ops$')))
+            row.locator('.q-toggle').click()
+            row.get_by_role('button').filter(has_text='save').click()
+            admin.page.get_by_text('已更新 ops').last.wait_for()
+        toggle_ops()
+        ops.page.wait_for_url(re.compile(r'/login\?.*reason=disabled'), timeout=10000)
+        assert ops.page.url.startswith(url_b)
+        toggle_ops()
+    finally:
+        ops.close()
+        admin.close()
+
+
+def test_stale_edits_merge_per_cell_across_processes(browser, two_processes):
+    """A (process A) saves 赠品 while B (process B) has 尺码 open: B's save goes in beside it, no dialog. Then both
+    edit 赠品: B's dialog names A and A's value. (The second case shows B's saves really are stale in this flow.)"""
+    url_a, url_b, _ = two_processes
+    a = Session(browser, url_a, 'manager')
+    b = Session(browser, url_b, 'warehouse')
+    try:
+        a.open('/r/shipments')
+        b.open('/r/shipments')
+        row_id = b.first_row_id()
+
+        def b_sees(col: str, value: str) -> None:
+            b.page.wait_for_function(f'''() => portalGrid.api(portalGrid.state.shipments.gridId)
+                .getRowNode('{row_id}').data.{col} === '{value}' ''', timeout=15000)
+
+        def b_holds(col: str, value: str) -> None:
+            """B's page has A's change (through Redis) but keeps it aside while B edits: B's edit stays stale."""
+            b.page.wait_for_function(f'''() => ((portalGrid.pending[portalGrid.state.shipments.gridId] || {{}})
+                ['{row_id}'] || {{}}).{col} === '{value}' ''', timeout=15000)
+
+        b.show_cell(row_id, 'size').dblclick()
+        editor = b.page.locator('.ag-cell-inline-editing input').first
+        editor.fill('XXL')
+        a.show_cell(row_id, 'gift')
+        a.edit(row_id, 'gift', 'A 的赠品一')
+        b_holds('gift', 'A 的赠品一')
+        editor.press('Enter')
+        b_sees('size', 'XXL')
+        headers = {'Authorization': f'Bearer {_token(two_processes[2], "manager")}'}
+        saved = httpx.get(f'{url_a}/api/v1/registers/shipments/rows/{row_id}', headers=headers, timeout=30).json()
+        assert (saved['gift'], saved['size']) == ('A 的赠品一', 'XXL')
+        assert b.page.locator('.q-dialog').filter(has_text='保存冲突').count() == 0
+
+        b.show_cell(row_id, 'gift').dblclick()
+        editor = b.page.locator('.ag-cell-inline-editing input').first
+        editor.fill('B 的赠品')
+        a.edit(row_id, 'gift', 'A 的赠品二')
+        b_holds('gift', 'A 的赠品二')
+        editor.press('Enter')
+        dialog = b.page.locator('.q-dialog').filter(has_text='保存冲突')
+        dialog.wait_for()
+        assert '王经理' in dialog.inner_text() and 'A 的赠品二' in dialog.inner_text()
+        b.shot('scaleout-cell-conflict')
+    finally:
+        a.close()
+        b.close()

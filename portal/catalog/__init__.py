@@ -1,0 +1,1 @@
+"""Schema files → Catalog: load, structural and cross-reference checks, roles, dashboards, regulations."""

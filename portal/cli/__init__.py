@@ -1,0 +1,1 @@
+"""The command line: one command table; data and operations commands."""

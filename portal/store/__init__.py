@@ -1,0 +1,1 @@
+"""The database: connection, dynamic row models, migration, search index, query builder, backups."""
