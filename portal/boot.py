@@ -83,8 +83,9 @@ async def reload_schemas(*, announce: bool = True, apply: list[str] | None = Non
     applies it — `apply` is the plan as that admin saw it, and a plan that changed since is held again, never
     applied unseen. Open pages hear of either. `announce`: tell the deployment's other processes to do the same
     (they reload the same files — after a go-ahead their plan holds nothing — and keep their own result)."""
-    problems = await _reload(apply, by)
     runtime = rt()
+    async with runtime.reload_lock:       # the file watcher, an admin and another process's notice may ask at once
+        problems = await _reload(apply, by)
     runtime.schema_reload = {'at': runtime.now().strftime('%Y-%m-%d %H:%M:%S'), 'ok': not problems,
                              'problems': [str(p) for p in problems], 'registers': len(runtime.catalog.registers),
                              'pending': bool(runtime.schema_pending)}
@@ -100,7 +101,9 @@ async def _reload(apply: list[str] | None, by: str) -> list:
     if catalog is None:
         return await _refused(runtime, errors)
     old = runtime.catalog
-    async with db.start_lock(runtime.settings.db_url):       # two processes reloading at once migrate in turn
+    if apply is None and catalog == _acted_on(runtime):
+        return []        # nothing new (this process's watcher or a notice got here first): the connections stay
+    async with db.switching(), db.start_lock(runtime.settings.db_url):   # two processes migrate in turn
         await db.connect(runtime.settings.db_url, catalog)
         plan = await migrate.plan(catalog)
         if not plan.ok:
@@ -108,9 +111,10 @@ async def _reload(apply: list[str] | None, by: str) -> list:
             return await _refused(runtime, plan.problems)
         if plan.held and apply != plan.lines():
             await db.connect(runtime.settings.db_url, old)
+            runtime.schema_seen = catalog
             return await _held(runtime, plan)
         await migrate.apply(catalog, plan)
-    runtime.catalog = catalog
+    runtime.catalog = runtime.schema_seen = catalog
     runtime.schema_problems = []
     runtime.schema_pending = None
     await records.refresh_derived(catalog, only_missing=True)
@@ -121,6 +125,14 @@ async def _reload(apply: list[str] | None, by: str) -> list:
                if old.registers.get(k) != catalog.registers.get(k)}
     await runtime.schema_changed(changed)
     return []
+
+
+def _acted_on(runtime):
+    """The schema files this process last switched to or held for an admin: reading the same again changes
+    nothing, so a reload re-plans only what is new (a re-plan reconnects the database: requests in flight fail)."""
+    if runtime.schema_seen is not None:
+        return runtime.schema_seen
+    return runtime.catalog if runtime.schema_pending is None and not runtime.schema_problems else None
 
 
 async def _held(runtime, plan) -> list:
@@ -136,6 +148,7 @@ async def _held(runtime, plan) -> list:
 
 
 async def _refused(runtime, problems: list) -> list:
+    runtime.schema_seen = None
     runtime.schema_problems = list(problems)
     runtime.schema_pending = None
     log.warning('schema files refused, the portal keeps the last good schemas:\n%s',

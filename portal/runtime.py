@@ -25,6 +25,8 @@ class Runtime:
     schema_problems: list = field(default_factory=list)   # why the schema files on disk are not in use (else empty)
     schema_pending: dict | None = None            # schema files waiting for an admin's go-ahead: at, steps, held, notes
     schema_listeners: list = field(default_factory=list)  # open pages hearing of schema switches and refusals
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)   # one schema reload at a time per process
+    schema_seen: Catalog | None = None            # the schema files last switched to or held (boot._acted_on)
 
     def on_schema(self, listener: Callable) -> Callable[[], None]:
         """`listener(changed)` after a schema reload: the register keys whose schema changed (a switch), or None

@@ -112,10 +112,30 @@ def actors(engine) -> dict[str, Actor]:
     return {u: Actor(username=u, display_name=n, roles=tuple(r)) for u, (n, r) in TEST_USERS.items()}
 
 
+def _is_browser(nodeid: str) -> bool:
+    return nodeid.replace('\\', '/').startswith('tests/browser/')
+
+
 def pytest_collection_modifyitems(config, items):
-    """Real-browser tests last: Playwright's sync API keeps an event loop running in the main thread for the
-    whole session, which pytest-asyncio's async fixtures cannot start inside."""
-    items.sort(key=lambda item: 'tests/browser/' in str(item.fspath).replace('\\', '/'))
+    """In one process, real-browser tests run last: Playwright's sync API runs an event loop in the main thread
+    while a browser module runs, and pytest-asyncio cannot start a test's loop inside it."""
+    items.sort(key=lambda item: _is_browser(item.nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """On several workers (pyproject's `-n auto`), the browser tests are one unit of work: one worker runs them all
+    (one portal process, one Chromium) while the others share the rest. The largest unit starts first, so a run
+    lasts about as long as its browser tests. (xdist's own `loadgroup` cannot do this under pytest 9: it renames
+    nodes through an attribute pytest 9 no longer reads.)"""
+    if config.getvalue('dist') != 'load':
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return 'tests/browser' if _is_browser(nodeid) else nodeid
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(scope='session')

@@ -459,7 +459,7 @@ async def test_hostile_files_are_refused_quickly_with_small_memory(engine, actor
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert elapsed < 1 and peak < 20 * 1024 * 1024
+    assert elapsed < 5 and peak < 20 * 1024 * 1024      # the zip's directory alone decides: milliseconds when quiet
     macro = tmp_path / 'macro.xlsm'
     _book([['订单号']]).save(tmp_path / 'plain.xlsx')
     macro.write_bytes((tmp_path / 'plain.xlsx').read_bytes())

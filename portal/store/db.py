@@ -73,6 +73,30 @@ async def probe(db_url: str) -> None:
         raise
 
 
+_switching = 0        # schema switches under way in this process (switching() below)
+
+
+@asynccontextmanager
+async def switching() -> AsyncIterator[None]:
+    """A schema switch re-initialises the connections (connect()): a query that starts meanwhile meets a closing
+    pool. Requests wait at the door (settled()) until the switch is over; queries already running finish first
+    (asyncpg's pool and aiosqlite's thread close after the work they hold)."""
+    global _switching
+    _switching += 1
+    try:
+        yield
+    finally:
+        _switching -= 1
+
+
+async def settled(limit: float = 60.0) -> None:
+    """Return when no schema switch is under way (at most `limit` seconds: a switch is a few hundred ms)."""
+    waited = 0.0
+    while _switching and waited < limit:
+        await asyncio.sleep(0.02)
+        waited += 0.02
+
+
 @asynccontextmanager
 async def start_lock(db_url: str) -> AsyncIterator[None]:
     """One process at a time through first-start work (migration, demo users and rows): any number of portal

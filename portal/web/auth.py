@@ -11,6 +11,7 @@ from nicegui import app
 from nicegui.storage import request_contextvar
 
 from ..people import sessions, users
+from ..store import db
 from ..runtime import ready, rt
 from ..schema import Actor
 
@@ -72,6 +73,8 @@ class AuthMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope['type'] == 'http':
+            await db.settled()                 # not while a schema switch re-initialises the connections
         if scope['type'] != 'http' or allowed_without_login(scope['path']):
             await self.app(scope, receive, send)
             return

@@ -51,8 +51,10 @@ def portal_url(portal_dir):
     stop_portal(process)
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def browser():
+    """Chromium for one module: Playwright's sync API runs an event loop in the main thread while it is up, and
+    the async tests a worker may run after the browser group must not find one."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
