@@ -97,6 +97,20 @@ async def settled(limit: float = 60.0) -> None:
         waited += 0.02
 
 
+async def reachable(db_url: str) -> None:
+    """PostgreSQL answers (one connection, opened and closed): `run` asks before it loads the web app, so a wrong
+    URL is refused in about a second. SQLite: nothing to reach."""
+    if db_url.startswith('sqlite'):
+        return
+    import asyncpg
+    dsn = 'postgresql://' + db_url.split('://', 1)[1].split('?', 1)[0]
+    try:
+        connection = await asyncpg.connect(dsn, timeout=5)
+    except Exception as exc:      # OSError, DNS, asyncpg's own (a wrong database, role or password), a timeout
+        raise Unreachable('start.db_unreachable', url=redact(db_url), reason=first_line(exc)) from exc
+    await connection.close()
+
+
 @asynccontextmanager
 async def start_lock(db_url: str) -> AsyncIterator[None]:
     """One process at a time through first-start work (migration, demo users and rows): any number of portal
