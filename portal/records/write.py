@@ -287,6 +287,7 @@ class session:
     async def __aenter__(self) -> Writer:
         if self.actor.preview:
             raise PermissionDenied('perm.preview')
+        await db.settled()        # a cell edit by websocket while a schema switch re-initialises the connections waits
         if self.granted is None:
             register, granted = open_register(self.actor, self.key, self.action)
         else:
