@@ -97,13 +97,18 @@ async def settled(limit: float = 60.0) -> None:
         waited += 0.02
 
 
+def _dsn(db_url: str) -> str:
+    """asyncpg's own connection string for the portal's PostgreSQL URL (no tortoise options)."""
+    return 'postgresql://' + db_url.split('://', 1)[1].split('?', 1)[0]
+
+
 async def reachable(db_url: str) -> None:
     """PostgreSQL answers (one connection, opened and closed): `run` asks before it loads the web app, so a wrong
     URL is refused in about a second. SQLite: nothing to reach."""
     if db_url.startswith('sqlite'):
         return
     import asyncpg
-    dsn = 'postgresql://' + db_url.split('://', 1)[1].split('?', 1)[0]
+    dsn = _dsn(db_url)
     try:
         connection = await asyncpg.connect(dsn, timeout=5)
     except Exception as exc:      # OSError, DNS, asyncpg's own (a wrong database, role or password), a timeout
@@ -130,7 +135,7 @@ async def start_lock(db_url: str) -> AsyncIterator[None]:
             os.close(folder)
         return
     import asyncpg
-    dsn = 'postgresql://' + db_url.split('://', 1)[1].split('?', 1)[0]
+    dsn = _dsn(db_url)
     holder = await asyncpg.connect(dsn)
     try:
         await holder.execute("SELECT pg_advisory_lock(hashtextextended('portal:start', 0))")
