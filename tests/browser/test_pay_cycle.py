@@ -118,7 +118,10 @@ def test_target_to_closing_to_a_correction_shown_as_an_adjustment(browser, cycle
 
     lead.page.goto(f'{url}/reports?name=pay_sheet&month={ym}')           # 月结
     lead.page.get_by_role('button', name='月结').click()
-    lead.page.get_by_text(f'{ym} 已月结').first.wait_for()
+    # the click notifies and then navigates: wait for the page it lands on (its banner names who closed it),
+    # not the notification, or the screenshot is taken mid-navigation
+    lead.page.get_by_text(f'{ym} 已月结(').wait_for()
+    lead.page.wait_for_load_state()
     lead.shot('pay-cycle-3-closed')
 
     m = Session(browser, url, 'manager')
