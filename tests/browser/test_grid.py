@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 
 def test_edit_cell_then_reload_keeps_the_value(session_factory):
     s = session_factory('warehouse')
@@ -27,13 +29,13 @@ def test_invalid_value_shows_message_and_is_not_saved(session_factory):
     message = s.page.locator('#portal-message-shipments')
     message.filter(has_text='小于最小值').wait_for()
     assert '数量' in message.inner_text()
-    cell = s.show_cell(row_id, 'quantity')
-    assert 'portal-cell-error' in cell.get_attribute('class')
-    assert cell.inner_text() == before
+    cell = s.show_cell(row_id, 'quantity')        # the message may come before the value is put back: expect waits
+    expect(cell).to_have_class(re.compile(r'\bportal-cell-error\b'))
+    expect(cell).to_have_text(before)
     s.shot('grid-invalid-value')
     s.edit(row_id, 'quantity', '30.7')                  # not rounded to 30 on the way: refused as typed
     message.filter(has_text='"30.7" 不是整数').wait_for()
-    assert s.show_cell(row_id, 'quantity').inner_text() == before
+    expect(s.show_cell(row_id, 'quantity')).to_have_text(before)
     s.page.reload()
     s.page.locator('.ag-center-cols-container .ag-row[row-id]').first.wait_for()
     assert s.show_cell(row_id, 'quantity').inner_text() == before
@@ -48,7 +50,7 @@ def test_an_over_long_value_is_refused_with_the_limit_not_cut(session_factory):
     s.edit(row_id, 'customer', '长' * 41)
     message = s.page.locator('#portal-message-complaints')
     message.filter(has_text='长度 41 超过上限 40').wait_for()
-    assert s.show_cell(row_id, 'customer').inner_text() == before
+    expect(s.show_cell(row_id, 'customer')).to_have_text(before)
 
 
 def test_sort_and_filter_change_the_rows(session_factory):
@@ -96,9 +98,10 @@ def test_html_payload_stays_text(session_factory):
     s.open('/r/shipments')
     row_id = s.first_row_id()
     payload = '<img src=x onerror=alert(1)>'
+    v0 = s.grid_api(f"api.getRowNode('{row_id}').data._v")
     s.edit(row_id, 'style', payload)
-    s.page.wait_for_function(f'''() => portalGrid.api(portalGrid.state.shipments.gridId).getRowNode('{row_id}')
-        .data.style === {payload!r}''')
+    s.page.wait_for_function(f'''() => {{ const n = portalGrid.api(portalGrid.state.shipments.gridId)
+        .getRowNode('{row_id}'); return n.data.style === {payload!r} && n.data._v > {v0}; }}''')   # saved
     s.page.reload()
     s.page.locator('.ag-center-cols-container .ag-row[row-id]').first.wait_for()
     cell = s.show_cell(row_id, 'style')

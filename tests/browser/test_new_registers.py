@@ -71,15 +71,14 @@ def test_price_change_requested_approved_and_exported(session_factory, tmp_path)
 
     leader = session_factory('leader')
     leader.open('/r/price_changes?queue=to_approve')
+    v0 = leader.grid_api(f"api.getRowNode('{row_id}').data._v")
     leader.edit(row_id, 'approved_price', '179')
     leader.page.wait_for_function(f"portalGrid && (() => {{ const k = Object.keys(portalGrid.state)[0]; "
                                   f"const n = portalGrid.api(portalGrid.state[k].gridId).getRowNode('{row_id}'); "
-                                  f"return n && Number(n.data.approved_price) === 179; }})()")
-    form = open_form(leader, row_id)
+                                  f"return n && Number(n.data.approved_price) === 179 && n.data._v > {v0}; }})()")
+    form = open_form(leader, row_id)                                       # it reads the saved row
     form.get_by_text('调价前已向上级领导报备并听取意见').click()
-    form.get_by_role('button', name='批准调价').wait_for()
-    leader.page.wait_for_timeout(300)         # the tick is saved before the move is offered its new version
-    form = open_form(leader, row_id) if not form.is_visible() else form
+    leader.page.locator('.q-notification', has_text='调价前已向上级领导报备并听取意见').last.wait_for()   # saved
     form.get_by_role('button', name='批准调价').click()
     leader.page.wait_for_function(f'''async () => {{
         const r = await fetch('/grid/price_changes/rows', {{method: 'POST',
@@ -116,7 +115,7 @@ def test_handover_acknowledged_by_the_next_shift_and_exported(session_factory, t
     boss.open('/r/cs_handovers?queue=to_acknowledge')
     form = open_form(boss, row_id)
     form.get_by_text('接班人已逐条查看未完成事项').click()
-    boss.page.wait_for_timeout(300)
+    boss.page.locator('.q-notification', has_text='接班人已逐条查看未完成事项').last.wait_for()   # saved
     form.get_by_role('button', name='接班确认').click()
     boss.page.wait_for_function(f'''async () => {{
         const r = await fetch('/grid/cs_handovers/rows', {{method: 'POST',

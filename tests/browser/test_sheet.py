@@ -20,7 +20,11 @@ def api_rows(s, key: str, body: dict) -> list[dict]:
 def sort_by(s, col: str) -> None:
     s.grid_api(f"(api.ensureColumnVisible('{col}'), 1)")
     s.page.locator(f'.ag-header-cell[col-id="{col}"] .ag-header-cell-label').click()
-    s.page.wait_for_timeout(700)
+    # sorting is the server's: wait until the rows asked for in the new order have arrived
+    s.page.wait_for_function(f'''() => {{ const st = Object.values(portalGrid.state)[0];
+        const api = portalGrid.api(st.gridId), q = st.lastQuery || {{}};
+        const asked = (q.sort || []).some(c => c.colId === '{col}') && (q.quick || '') === (st.quick || '');
+        return asked && [0, 1, 2].map(i => api.getDisplayedRowAtIndex(i)).every(n => n && n.data); }}''')
 
 
 def test_paste_block_with_a_bad_cell_then_apply(session_factory):
@@ -67,6 +71,7 @@ def test_paste_past_the_end_creates_rows_and_undo_after_resort(session_factory):
     created = api_rows(s, 'goods_receipts', {'quick': 'RK20991231', 'limit': 10})
     assert sorted(r['quantity'] for r in created) == [30, 40]
     s.page.get_by_placeholder('搜索(Ctrl+F)').fill('')
+    s.page.wait_for_function("() => portalGrid.state.goods_receipts.quick === ''")   # after the box's debounce
     sort_by(s, 'quantity')                                         # re-sort, then undo the paste with Ctrl+Z
     s.show_cell(s.first_row_id(), 'sku').click()
     s.page.keyboard.press('Control+Z')
@@ -101,9 +106,10 @@ def test_conflict_between_two_sessions(session_factory):
     cell.dblclick()
     editor = a.page.locator('.ag-cell-inline-editing input').first
     editor.fill('A 的赠品')
+    v0 = b.grid_api(f"api.getRowNode('{row_id}').data._v")
     b.edit(row_id, 'gift', 'B 的赠品')                              # B saves first
-    b.page.wait_for_function(f'''() => portalGrid.api(portalGrid.state.shipments.gridId).getRowNode('{row_id}')
-        .data.gift === 'B 的赠品' ''')
+    b.page.wait_for_function(f'''() => {{ const n = portalGrid.api(portalGrid.state.shipments.gridId)
+        .getRowNode('{row_id}'); return n.data.gift === 'B 的赠品' && n.data._v > {v0}; }}''')   # the server's row
     editor.press('Enter')                                          # A saves with the version it loaded
     dialog = a.page.locator('.q-dialog').filter(has_text='保存冲突')
     dialog.wait_for()

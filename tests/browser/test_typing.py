@@ -10,12 +10,15 @@ from .test_sheet import api_rows
 
 
 def wait_saved(s, key: str, row_id: int, col: str, value) -> None:
-    """Wait until the grid shows `value` in the cell as the server saved it (the saved row has come back)."""
+    """Wait until the grid shows `value` in the cell and the server holds it. The grid alone is not enough: it
+    shows what was typed before the server has answered (only a value the server reshapes, as a number or a date
+    typed another way, proves the answer came back)."""
     s.page.wait_for_function(f'''([v]) => {{ const n = portalGrid.api(portalGrid.state.{key}.gridId)
         .getRowNode('{row_id}'); return n && JSON.stringify(n.data['{col}']) === JSON.stringify(v); }}''', arg=[value])
+    wait_server(s, key, row_id, col, value)
 
 
-def wait_server(s, key: str, row_id: int, col: str, value, tries: int = 50) -> None:
+def wait_server(s, key: str, row_id: int, col: str, value, tries: int = 150) -> None:
     for _ in range(tries):
         if row(s, key, row_id).get(col) == value:
             return
@@ -56,8 +59,7 @@ def test_tab_through_a_row_saves_every_cell_with_no_conflict(session_factory):
         keyboard.press('Tab')
     keyboard.type('XL')                                       # typed while the earlier saves come back
     keyboard.press('Escape')                                  # … and cancelled: the old 尺码 stays
-    wait_saved(s, 'goods_receipts', row_id, 'colour', 'Teal')
-    s.page.wait_for_timeout(500)
+    wait_saved(s, 'goods_receipts', row_id, 'colour', 'Teal')     # a row's saves run in order: the last one is in
     no_conflict(s)
     saved = row(s, 'goods_receipts', row_id)
     assert (saved['supplier'], saved['sku'], saved['product_name'], saved['category'], saved['spec'],

@@ -44,7 +44,7 @@ def test_id_sorts_and_a_hidden_column_is_kept_in_the_view(session_factory):
                api.getColumnState().find(c => c.colId === 'id').sort === 'asc'; }''')
     first = shown_rows(s, 'shipments')[:5]
     assert [r['id'] for r in first] == sorted(r['id'] for r in api_rows(s, 'shipments', {'limit': 1000}))[:5]
-    s.page.get_by_role('button', name='列').click()
+    s.page.get_by_role('button', name='列', exact=True).click()
     s.page.get_by_role('checkbox', name='赠品').click()           # hide 赠品
     s.page.wait_for_function("() => !portalGrid.api(portalGrid.state.shipments.gridId).getColumn('gift').isVisible()")
     s.page.keyboard.press('Escape')
