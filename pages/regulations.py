@@ -3,6 +3,8 @@ policy files declare where documents disagree (both clauses quoted, the default 
 settings, labelled as such."""
 from __future__ import annotations
 
+import html
+
 from nicegui import ui
 
 from portal.catalog.coverage import coverage
@@ -118,6 +120,46 @@ def _choice(catalog, policy, choice, lang: str) -> None:
         ui.label(f'{t("reg.reason", lang)}{choice.reason}').classes('text-sm text-grey-8')
 
 
+def _clause_html(catalog, clause, used, lang: str, needle: str) -> str:
+    """One clause card as HTML (380 clauses as NiceGUI elements took 3.5 s to serve; as text, a fraction of that).
+    Every text is escaped: clause and label texts come from files an admin edits."""
+    e = html.escape
+    search = f'{clause.id} {clause.heading} {clause.text} {" ".join(u.label for u in used)}'.lower()
+    hidden = ' style="display:none"' if needle and needle not in search else ''
+    parts = [f'<div id="{e(clause.id)}" class="q-card q-card--bordered q-card--flat no-shadow nicegui-card w-full '
+             f'portal-reg-clause"{hidden}>',
+             '<div class="nicegui-row wrap items-center gap-2">'
+             f'<span class="q-badge q-badge--outline text-primary">{e(clause.id)}</span>'
+             f'<span class="text-grey-7 text-sm">{e(clause.heading)}</span></div>',
+             f'<div class="text-body1">{e(clause.text)}</div>']
+    if lang == 'en' and clause.summary_en:
+        parts.append(f'<div class="text-sm text-grey-8">{e(clause.summary_en)}</div>')
+    if not used:
+        reason = (clause.shown_only_en or clause.shown_only) if lang == 'en' else clause.shown_only
+        text = f'{t("reg.shown_only", lang)}{reason}' if reason else t('reg.missing', lang)
+        kind = 'shown-only text-grey-7' if reason else 'missing text-red-8'
+        parts.append(f'<div class="text-xs portal-{kind}">{e(text)}</div>')
+    else:
+        chips = []
+        for use in used:
+            label = e(f'{t("reg.kind." + use.kind, lang)} · {use.label}')
+            tag, href = ('a', f' href="/r/{e(use.register)}"') if use.register else ('span', '')
+            chips.append(f'<{tag}{href} class="q-chip row inline no-wrap items-center q-chip--dense q-chip--outline '
+                         f'text-teal text-xs"><div class="q-chip__content col row no-wrap items-center">{label}</div>'
+                         f'</{tag}>')
+        parts.append('<div class="nicegui-row wrap gap-1 items-center">'
+                     f'<span class="text-xs text-grey-7 no-wrap">{e(t("reg.used", lang))}</span>{"".join(chips)}</div>')
+    parts.append('</div>')
+    return ''.join(parts)
+
+
+# the search runs in the browser over the cards' text (as the page's first `q` does on the server): no round
+# trip, nothing re-sent per key
+FILTER_JS = """(v) => { const n = (typeof v === 'string' ? v : '').trim().toLowerCase();
+  document.querySelectorAll('.portal-reg-clause').forEach(
+    (c) => { c.style.display = !n || c.textContent.toLowerCase().includes(n) ? '' : 'none'; }); }"""
+
+
 def register() -> None:
     @ui.page('/regulations')
     async def regulations_page(q: str = '') -> None:
@@ -127,10 +169,10 @@ def register() -> None:
         lang = actor.lang
         catalog = rt().catalog
         uses = usage(catalog, lang)
-        blocks: list[tuple[str, ui.element]] = []
+        needle = (q or '').strip().lower()
         with frame(actor, t('ui.regulations', lang)):
-            search = ui.input(t('reg.search', lang), value=q).props('dense outlined clearable').classes(
-                'w-96').mark('reg-search')
+            ui.input(t('reg.search', lang), value=q).props('dense outlined clearable').classes('w-96').mark(
+                'reg-search').on('update:model-value', js_handler=FILTER_JS)
             _coverage_section(lang)
             _policy_section(lang)
             shown = None
@@ -141,34 +183,6 @@ def register() -> None:
                     shown = title
                 if document.source:
                     ui.label(document.source).classes('text-xs text-grey-6')
-                for clause in document.clauses:
-                    with ui.card().classes('w-full').props(f'id={clause.id} flat bordered') as card:
-                        with ui.row().classes('items-center gap-2'):
-                            ui.badge(clause.id).props('outline')
-                            ui.label(clause.heading).classes('text-grey-7 text-sm')
-                        ui.label(clause.text).classes('text-body1')
-                        if lang == 'en' and clause.summary_en:
-                            ui.label(clause.summary_en).classes('text-sm text-grey-8')
-                        used = uses.get(clause.id, [])
-                        if not used:
-                            reason = (clause.shown_only_en or clause.shown_only) if lang == 'en' else clause.shown_only
-                            ui.label(f'{t("reg.shown_only", lang)}{reason}' if reason else t('reg.missing', lang)
-                                     ).classes('text-xs ' + ('text-grey-7' if reason else 'text-red-8')).mark(
-                                'shown-only' if reason else 'missing')
-                        if used:
-                            with ui.row().classes('gap-1 items-center'):
-                                ui.label(t('reg.used', lang)).classes('text-xs text-grey-7')
-                                for use in used:
-                                    chip = ui.chip(f'{t("reg.kind." + use.kind, lang)} · {use.label}').props(
-                                        'dense outline color=teal').classes('text-xs')
-                                    if use.register:
-                                        chip.on('click', lambda k=use.register: ui.navigate.to(f'/r/{k}'))
-                    blocks.append((f'{clause.id} {clause.heading} {clause.text} {clause.summary_en} '
-                                   f'{" ".join(u.label for u in used)}'.lower(), card))
-
-            def apply(value: str | None) -> None:
-                needle = (value or '').strip().lower()
-                for text, card in blocks:
-                    card.set_visibility(not needle or needle in text)
-            search.on_value_change(lambda e: apply(e.value))
-            apply(q)
+                cards = ''.join(_clause_html(catalog, clause, uses.get(clause.id, []), lang, needle)
+                                for clause in document.clauses)
+                ui.html(cards, sanitize=False).classes('w-full column gap-4').mark(f'clauses-{document.id}')
