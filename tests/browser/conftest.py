@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -116,6 +117,16 @@ class Session:
     def grid_api(self, expression: str):
         return self.page.evaluate(f'''() => {{ const key = Object.keys(portalGrid.state)[0];
             const api = portalGrid.api(portalGrid.state[key].gridId); return {expression}; }}''')
+
+    def toggle_active(self, login: str) -> None:
+        """On /admin: flip a user's 启用 switch and save; return once the server has saved it."""
+        row = self.page.locator('div.row.w-full').filter(
+            has=self.page.locator('.font-mono', has_text=re.compile(f'^{re.escape(login)}$')))
+        toast = self.page.locator('.q-notification').filter(has_text=f'已更新 {login}')
+        toast.wait_for(state='detached')    # the same text again would only add a badge to the one still shown
+        row.locator('.q-toggle').click()
+        row.get_by_role('button').filter(has_text='save').click()
+        toast.wait_for()                    # sent once the change is saved
 
     def shot(self, name: str) -> Path:
         SHOTS.mkdir(exist_ok=True)

@@ -83,18 +83,10 @@ def test_disabling_on_a_closes_the_users_page_on_b(browser, two_processes):
         ops.open('/r/shipments')
         admin.open('/admin')
 
-        def toggle_ops() -> None:
-            row = admin.page.locator('div.row.w-full').filter(has=admin.page.locator('.font-mono', has_text=re.compile(
-                r'^ops$')))
-            toast = admin.page.locator('.q-notification').filter(has_text='已更新 ops')
-            toast.wait_for(state='detached')    # the same text again would only add a badge to the one still shown
-            row.locator('.q-toggle').click()
-            row.get_by_role('button').filter(has_text='save').click()
-            toast.wait_for()                    # sent once the change is saved
-        toggle_ops()
+        admin.toggle_active('ops')
         ops.page.wait_for_url(re.compile(r'/login\?.*reason=disabled'), timeout=20000)   # pushed (sweep: 30 s)
         assert ops.page.url.startswith(url_b)
-        toggle_ops()
+        admin.toggle_active('ops')
     finally:
         ops.close()
         admin.close()

@@ -80,15 +80,7 @@ def test_disabling_a_user_sends_their_open_page_to_the_login_page(session_factor
     admin = session_factory('admin')
     admin.open('/admin')
 
-    def save_active() -> None:
-        row = admin.page.locator('div.row.w-full').filter(has=admin.page.locator('.font-mono', has_text=re.compile(
-            r'^ops$')))
-        toast = admin.page.locator('.q-notification').filter(has_text='已更新 ops')
-        toast.wait_for(state='detached')    # the same text again would only add a badge to the one still shown
-        row.locator('.q-toggle').click()
-        row.get_by_role('button').filter(has_text='save').click()
-        toast.wait_for()                    # sent once the change is saved
-    save_active()
+    admin.toggle_active('ops')
     started = time.monotonic()
     # pushed, not swept (the sweep comes every 30 s): bounded well under that, with room for a busy machine
     ops.page.wait_for_url(re.compile(r'/login\?.*reason=disabled'), timeout=20000)
@@ -99,7 +91,7 @@ def test_disabling_a_user_sends_their_open_page_to_the_login_page(session_factor
     ops.page.get_by_label('密码').fill(PASSWORD)
     ops.page.get_by_role('button', name='登录').click()
     ops.page.get_by_text('该账号已停用,请联系管理员').wait_for()
-    save_active()                                                  # enabled again: the user signs in anew
+    admin.toggle_active('ops')                                     # enabled again: the user signs in anew
     ops.login('ops')
 
 
