@@ -4,6 +4,7 @@ settings, labelled as such."""
 from __future__ import annotations
 
 import html
+from itertools import groupby
 
 from nicegui import ui
 
@@ -35,6 +36,7 @@ add_messages({
                          '{carried} carried · {shown} shown with a reason · {missing} missing'),
     'reg.shown_only': ('仅展示:', 'Shown only: '),
     'reg.missing': ('缺失:既未落实,也未注明理由', 'Missing: neither carried nor given a reason'),
+    'reg.none': ('没有匹配的条款', 'No clause matches'),
     'reg.deadline': ('{register}:{label}(文件 {file},期限 {days} 天)', '{register}: {label} (file {file}, {days} days)'),
 })
 
@@ -120,12 +122,15 @@ def _choice(catalog, policy, choice, lang: str) -> None:
         ui.label(f'{t("reg.reason", lang)}{choice.reason}').classes('text-sm text-grey-8')
 
 
+def _matches(clause, used, needle: str) -> bool:
+    return not needle or needle in f'{clause.id} {clause.heading} {clause.text} {" ".join(u.label for u in used)}'.lower()
+
+
 def _clause_html(catalog, clause, used, lang: str, needle: str) -> str:
     """One clause card as HTML (380 clauses as NiceGUI elements took 3.5 s to serve; as text, a fraction of that).
     Every text is escaped: clause and label texts come from files an admin edits."""
     e = html.escape
-    search = f'{clause.id} {clause.heading} {clause.text} {" ".join(u.label for u in used)}'.lower()
-    hidden = ' style="display:none"' if needle and needle not in search else ''
+    hidden = '' if _matches(clause, used, needle) else ' style="display:none"'
     parts = [f'<div id="{e(clause.id)}" class="q-card q-card--bordered q-card--flat no-shadow nicegui-card w-full '
              f'portal-reg-clause"{hidden}>',
              '<div class="nicegui-row wrap items-center gap-2">'
@@ -154,10 +159,32 @@ def _clause_html(catalog, clause, used, lang: str, needle: str) -> str:
 
 
 # the search runs in the browser over the cards' text (as the page's first `q` does on the server): no round
-# trip, nothing re-sent per key
+# trip, nothing re-sent per key. While it narrows, the overview sections and documents with no match step aside.
 FILTER_JS = """(v) => { const n = (typeof v === 'string' ? v : '').trim().toLowerCase();
-  document.querySelectorAll('.portal-reg-clause').forEach(
-    (c) => { c.style.display = !n || c.textContent.toLowerCase().includes(n) ? '' : 'none'; }); }"""
+  const show = (e, yes) => { e.style.display = yes ? '' : 'none'; };
+  document.querySelectorAll('.portal-reg-clause').forEach((c) => show(c, !n || c.textContent.toLowerCase().includes(n)));
+  document.querySelectorAll('.portal-reg-doc').forEach((d) => show(d, [...d.querySelectorAll('.portal-reg-clause')]
+    .some((c) => c.style.display !== 'none')));
+  document.querySelectorAll('.portal-reg-overview').forEach((o) => show(o, !n));
+  const none = document.querySelector('.portal-reg-none');
+  if (none) show(none, n && !document.querySelector('.portal-reg-doc:not([style*="none"])')); }"""
+
+
+def _document_html(catalog, documents: list, uses: dict, lang: str, needle: str) -> tuple[str, bool]:
+    """The sections of one document (they follow each other under its title) with their clause cards, and whether
+    any of them matches `needle`."""
+    e = html.escape
+    first = documents[0]
+    title = first.title_en or first.title if lang == 'en' else first.title
+    cards = []
+    for document in documents:
+        if document.source:
+            cards.append(f'<div class="text-xs text-grey-6">{e(document.source)}</div>')
+        cards += [_clause_html(catalog, clause, uses.get(clause.id, []), lang, needle) for clause in document.clauses]
+    any_shown = any(_matches(clause, uses.get(clause.id, []), needle) for d in documents for clause in d.clauses)
+    hidden = '' if any_shown else ' style="display:none"'
+    return (f'<div class="portal-reg-doc w-full column gap-4"{hidden}><div class="text-h6 q-mt-md">{e(title)}</div>'
+            f'{"".join(cards)}</div>', any_shown)
 
 
 def register() -> None:
@@ -173,16 +200,15 @@ def register() -> None:
         with frame(actor, t('ui.regulations', lang)):
             ui.input(t('reg.search', lang), value=q).props('dense outlined clearable').classes('w-96').mark(
                 'reg-search').on('update:model-value', js_handler=FILTER_JS)
-            _coverage_section(lang)
-            _policy_section(lang)
-            shown = None
-            for document in catalog.documents:
-                title = document.title_en or document.title if lang == 'en' else document.title
-                if title != shown:         # sections of one document follow each other under its title
-                    ui.label(title).classes('text-h6 q-mt-md')
-                    shown = title
-                if document.source:
-                    ui.label(document.source).classes('text-xs text-grey-6')
-                cards = ''.join(_clause_html(catalog, clause, uses.get(clause.id, []), lang, needle)
-                                for clause in document.clauses)
-                ui.html(cards, sanitize=False).classes('w-full column gap-4').mark(f'clauses-{document.id}')
+            with ui.column().classes('w-full portal-reg-overview').style('display:none' if needle else ''):
+                _coverage_section(lang)
+                _policy_section(lang)
+            matched = not needle
+            title_of = (lambda d: d.title_en or d.title) if lang == 'en' else (lambda d: d.title)
+            for _, group in groupby(catalog.documents, key=title_of):
+                documents = list(group)
+                block, shown = _document_html(catalog, documents, uses, lang, needle)
+                matched = matched or shown
+                ui.html(block, sanitize=False).classes('w-full').mark(f'clauses-{documents[0].id}')
+            ui.label(t('reg.none', lang)).classes('text-grey-7 q-mt-md portal-reg-none').style(
+                'display:none' if matched else '')

@@ -45,8 +45,18 @@ def test_regulations_page_shows_where_clauses_are_enforced(session_factory):
     assert '迟到早退时间超过15分钟视为半天旷工' in card.inner_text()
     assert '考勤' in card.inner_text()                   # the register and its rule that enforce it
     s.page.get_by_label('搜索条款或编号').fill('满勤')
-    s.page.locator('[id="storage.inbound.1"]').wait_for(state='hidden')   # the server hides what does not match
+    s.page.locator('[id="storage.inbound.1"]').wait_for(state='hidden')   # filtered in the browser
     assert s.page.locator('[id="attendance.full"]').is_visible()
+    storage = s.page.locator('.portal-reg-doc .text-h6').filter(has_text=re.compile('^仓储管理制度$'))
+    assert storage.count() == 1 and not storage.is_visible()                # a document with no match steps aside
+    assert not s.page.locator('.portal-reg-overview').is_visible()           # … and so does the overview
+    s.page.get_by_label('搜索条款或编号').fill('没有这样的条款')
+    s.page.get_by_text('没有匹配的条款').wait_for()
+    s.page.get_by_label('搜索条款或编号').fill('')
+    s.page.locator('[id="storage.inbound.1"]').wait_for()
+    s.page.goto(f'{s.url}/regulations?q=满勤')                              # a link with the search in it
+    assert s.page.locator('[id="attendance.full"]').is_visible()
+    assert not s.page.locator('[id="storage.inbound.1"]').is_visible()
     s.shot('regulations-search')
 
 
