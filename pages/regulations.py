@@ -203,12 +203,11 @@ def register() -> None:
             with ui.column().classes('w-full portal-reg-overview').style('display:none' if needle else ''):
                 _coverage_section(lang)
                 _policy_section(lang)
-            matched = not needle
             title_of = (lambda d: d.title_en or d.title) if lang == 'en' else (lambda d: d.title)
-            for _, group in groupby(catalog.documents, key=title_of):
-                documents = list(group)
-                block, shown = _document_html(catalog, documents, uses, lang, needle)
-                matched = matched or shown
-                ui.html(block, sanitize=False).classes('w-full').mark(f'clauses-{documents[0].id}')
+            blocks = [_document_html(catalog, list(group), uses, lang, needle)
+                      for _, group in groupby(catalog.documents, key=title_of)]
+            matched = not needle or any(shown for _, shown in blocks)
+            ui.html(''.join(block for block, _ in blocks), sanitize=False).classes('w-full column gap-4').mark(
+                'clauses')
             ui.label(t('reg.none', lang)).classes('text-grey-7 q-mt-md portal-reg-none').style(
                 'display:none' if matched else '')
