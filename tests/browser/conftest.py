@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -61,6 +63,12 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def portal_today() -> date:
+    """The department's today: the portal's clock runs in its own time zone, not the machine's (from 16:00 UTC on,
+    Shanghai is a day ahead, and a test using the machine's date would type yesterday)."""
+    return datetime.now(ZoneInfo(os.environ.get('PORTAL_TZ', 'Asia/Shanghai'))).date()
 
 
 class Session:

@@ -5,20 +5,13 @@ stockout order whose customer is told before it is resolved; a bad review contac
 operations pays only after customer service reviewed it."""
 from __future__ import annotations
 
-import os
 import random
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from .conftest import portal_today
 from .test_new_registers import export, fill, open_form, rows, tick_items, wait_state
-
-
-def _today():
-    """The department's today (the portal's clock runs in its own time zone, not the machine's)."""
-    return datetime.now(ZoneInfo(os.environ.get('PORTAL_TZ', 'Asia/Shanghai'))).date()
 
 
 def pick(s, dialog, label: str, option: str) -> None:
@@ -64,7 +57,7 @@ def _sheet_row(sheet, column: str, value) -> dict:
 
 
 def test_promotion_planned_approved_before_start_closed_with_summary_and_exported(session_factory, tmp_path):
-    today = _today()
+    today = portal_today()
     promo_no, name = f'CX{today:%Y%m%d}-{_unique()}', f'店庆 {_unique()}'
     ops = session_factory('ops')
     dialog = _new(ops, '/r/promotions')
@@ -123,7 +116,7 @@ def test_promotion_planned_approved_before_start_closed_with_summary_and_exporte
 
 
 def test_replenishment_from_the_reorder_queue_and_a_stockout_told_before_resolved(session_factory, tmp_path):
-    today, no = _today(), _unique()
+    today, no = portal_today(), _unique()
     request_no, order_no = f'BH{today:%Y%m%d}-{no}', f'TM-QH-{no}'
     w = session_factory('warehouse')
     w.open('/r/stock_items?queue=to_reorder')

@@ -6,9 +6,11 @@ with its checklist ticked, put on sale by 运营专员 and exported, and its goo
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from openpyxl import load_workbook
+
+from .conftest import portal_today
 
 
 def rows(s, key: str, where: str) -> list:
@@ -54,7 +56,7 @@ def test_price_change_requested_approved_and_exported(session_factory, tmp_path)
     ops.open('/r/price_changes')
     ops.page.get_by_role('button', name='新增').click()
     dialog = ops.page.locator('.q-dialog')
-    effective = (date.today() + timedelta(days=5)).isoformat()
+    effective = (portal_today() + timedelta(days=5)).isoformat()
     fill(dialog, '申请单号', 'TJ20261127-901')
     fill(dialog, '货号', 'A1000-10')
     pick(ops, dialog, '平台', '京东')
@@ -101,7 +103,7 @@ def test_handover_acknowledged_by_the_next_shift_and_exported(session_factory, t
     cs.open('/r/cs_handovers')
     cs.page.get_by_role('button', name='新增').click()
     dialog = cs.page.locator('.q-dialog')
-    fill(dialog, '日期', (date.today() + timedelta(days=1)).isoformat())     # the demo rows hold today's shifts
+    fill(dialog, '日期', (portal_today() + timedelta(days=1)).isoformat())     # the demo rows hold today's shifts
     pick(cs, dialog, '班次', '早班')
     fill(dialog, '工作日志', '咨询 86 单,两单改地址已转仓库')
     fill(dialog, '未完成事项', '订单 TM-9 等运营退款')
@@ -182,7 +184,7 @@ def test_listing_made_by_the_designer_put_on_sale_by_ops_exported_and_opened_fro
     fill(dialog, '品名', '真丝衬衫 新款')
     pick(d, dialog, '类目', '女装')
     fill(dialog, '入库单', f'#{receipt["id"]}')
-    fill(dialog, '到货日期', date.today().isoformat())
+    fill(dialog, '到货日期', portal_today().isoformat())
     d.shot('listing-new-form')
     dialog.get_by_role('button', name='保存').click()
     dialog.wait_for(state='hidden')
@@ -194,7 +196,7 @@ def test_listing_made_by_the_designer_put_on_sale_by_ops_exported_and_opened_fro
     tick_items(d, form, ['已测量商品实物长、宽、高等相关数据,准确无误'])
     fill(form, '尺寸', '衣长 68cm、胸围 104cm')
     form.get_by_role('button', name='拍摄完成').click()
-    assert wait_state(d, 'listings', row_id, '已拍摄')['photographed_date'] == date.today().isoformat()
+    assert wait_state(d, 'listings', row_id, '已拍摄')['photographed_date'] == portal_today().isoformat()
 
     form = open_form(d, row_id)
     tick_items(d, form, PROCESSED)
@@ -219,7 +221,7 @@ def test_listing_made_by_the_designer_put_on_sale_by_ops_exported_and_opened_fro
     ops.shot('listing-put-on-sale')
     form.get_by_role('button', name='上网销售').click()
     done = wait_state(ops, 'listings', row_id, '已上线')
-    assert (done['listed_by'], done['online_date'], done['_overdue']) == ('ops', date.today().isoformat(), [])
+    assert (done['listed_by'], done['online_date'], done['_overdue']) == ('ops', portal_today().isoformat(), [])
 
     ops.open('/r/listings')
     sheet = export(ops, tmp_path, 'listings')
@@ -228,7 +230,7 @@ def test_listing_made_by_the_designer_put_on_sale_by_ops_exported_and_opened_fro
     assert len(found) == 1
     got = dict(zip(headers, found[0]))
     assert (got['状态'], got['品名'], got['品牌'], str(got['上线日期'])[:10]) == (
-        '已上线', '真丝衬衫 新款', '锦绣', date.today().isoformat())
+        '已上线', '真丝衬衫 新款', '锦绣', portal_today().isoformat())
     assert got['卖点'].splitlines() == ['桑蚕丝面料', '垂坠不起皱', '珍珠扣', '立体剪裁', '百搭通勤']
     assert got['检查:图片已添加自有水印'] == '是' and got['检查:上货完成后已浏览新上架商品,检查准确性'] == '是'
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from ..portal_process import PASSWORD, ROOT, start_portal, stop_portal
-from .conftest import Session
+from .conftest import Session, portal_today
 from .test_sheet import paste
 
 
@@ -92,7 +92,7 @@ def _month_of_a_new_promoter(manager, leader, admin, month: date) -> int:
 def test_target_to_closing_to_a_correction_shown_as_an_adjustment(browser, cycle):
     url, client = cycle
     manager, leader, admin = client('manager'), client('leader'), client('admin')
-    month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = (portal_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     ym = month.strftime('%Y-%m')
     _new_user(browser, url)
     absent = _month_of_a_new_promoter(manager, leader, admin, month)

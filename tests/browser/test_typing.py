@@ -4,8 +4,7 @@ refused), IME compositions, and the keyboard paths (Tab, Enter, Esc, F2, Home/En
 Ctrl+F)."""
 from __future__ import annotations
 
-from datetime import date
-
+from .conftest import portal_today
 from .test_sheet import api_rows
 
 
@@ -103,7 +102,7 @@ def test_typing_a_date_into_a_selected_cell(session_factory):
     s = session_factory('warehouse')
     s.open('/r/shipments')
     ids = s.grid_api('[0,1,2,3,4,5].map(i => api.getDisplayedRowAtIndex(i).data.id)')
-    year = date.today().year
+    year = portal_today().year
     forms = [('2026-11-26', '2026-11-26'), ('2026/11/25', '2026-11-25'), ('20261124', '2026-11-24'),
              ('11-23', f'{year}-11-23'), ('2026年11月22日', '2026-11-22')]
     for row_id, (typed, stored) in zip(ids, forms):
