@@ -129,10 +129,8 @@ def _chart(widget, kind, data: dict, lang: str) -> None:
     if not (data.get('items') or any(any(v) for v in data.get('series', {}).values())):
         ui.label(t('dash.empty', lang)).classes('text-grey-6')
         return
-    year = rt().today().year
-
     def clicked(e) -> None:
-        link = kind.link(widget, {'name': e.name, 'series_name': e.series_name, 'year': year})
+        link = kind.link(widget, {'name': e.name, 'series_name': e.series_name})
         if link:
             ui.navigate.to(link)
     ui.echart(options, on_point_click=clicked).classes('w-full h-64').mark('chart')

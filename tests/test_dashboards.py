@@ -3,7 +3,8 @@ dashboards.toml validation messages, and the report exports."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from openpyxl import load_workbook
@@ -136,6 +137,20 @@ async def test_each_widget_kind_on_known_data(board, engine, actors):
     kind = widgets.get_kind('breakdown')
     widget = next(w for w in rt().catalog.dashboards['test'].widgets if w.id == 'by_platform')
     assert kind.link(widget, {'name': '天猫'}) == '/r/shipments?where=%7B%22platform%22%3A%20%22%E5%A4%A9%E7%8C%AB%22%7D'
+    daily = next(w for w in rt().catalog.dashboards['test'].widgets if w.id == 'daily')
+    day_kind = widgets.get_kind(daily.kind)
+    frozen = rt().clock
+    try:                       # a daily chart's axis says 12-28; in January that day is last year's
+        rt().clock = lambda: datetime(2027, 1, 5, 9, 0)
+        link = unquote(day_kind.link(daily, {'name': '12-28', 'series_name': '京东'}))
+        assert '"2026-12-28"' in link and '"京东"' in link
+        assert '"2027-01-04"' in unquote(day_kind.link(daily, {'name': '01-04'}))
+        rt().clock = lambda: datetime(2025, 1, 5, 9, 0)           # 2024 was a leap year, 2025 is not
+        assert '"2024-02-29"' in unquote(day_kind.link(daily, {'name': '02-29'}))
+        rt().clock = lambda: datetime(2028, 1, 10, 9, 0)          # a leap year, before its 02-29
+        assert '"2024-02-29"' in unquote(day_kind.link(daily, {'name': '02-29'}))
+    finally:
+        rt().clock = frozen
 
 
 async def test_dashboard_counts_only_rows_in_the_viewers_scope(board, engine, actors):

@@ -305,10 +305,23 @@ class TimeSeries(WidgetKind):
         where = dict(p.filter)
         label = point.get('name', '')
         if p.bucket == 'day' and len(label) == 5:
-            where[p.date_field] = f'{point.get("year", date.today().year)}-{label}'
+            where[p.date_field] = _day_of(label, rt().today())
         if p.split_by and point.get('series_name'):
             where[p.split_by] = point['series_name']
         return grid_link(widget.register, where)
+
+
+def _day_of(label: str, today: date) -> str:
+    """The date an axis label 'MM-DD' stands for on a chart that ends today: this year's, or last year's when that
+    would lie ahead (in January, the December days of a 30-day chart)."""
+    for year in range(today.year, today.year - 5, -1):      # 02-29: the latest year that has one
+        try:
+            day = date.fromisoformat(f'{year}-{label}')
+        except ValueError:
+            continue
+        if day <= today:
+            return day.isoformat()
+    return f'{today.year}-{label}'          # not a day at all: the filter refuses it as it would any bad date
 
 
 def _buckets(today: date, days: int, bucket: str) -> list[str]:
