@@ -123,10 +123,11 @@ def _choice(catalog, policy, choice, lang: str) -> None:
 
 
 def _matches(clause, used, needle: str) -> bool:
-    return not needle or needle in f'{clause.id} {clause.heading} {clause.text} {" ".join(u.label for u in used)}'.lower()
+    text = f'{clause.id} {clause.heading} {clause.text} {clause.summary_en} {" ".join(u.label for u in used)}'
+    return not needle or needle in text.lower()
 
 
-def _clause_html(catalog, clause, used, lang: str, needle: str) -> str:
+def _clause_html(clause, used, lang: str, needle: str) -> str:
     """One clause card as HTML (380 clauses as NiceGUI elements took 3.5 s to serve; as text, a fraction of that).
     Every text is escaped: clause and label texts come from files an admin edits."""
     e = html.escape
@@ -170,7 +171,7 @@ FILTER_JS = """(v) => { const n = (typeof v === 'string' ? v : '').trim().toLowe
   if (none) show(none, n && !document.querySelector('.portal-reg-doc:not([style*="none"])')); }"""
 
 
-def _document_html(catalog, documents: list, uses: dict, lang: str, needle: str) -> tuple[str, bool]:
+def _document_html(documents: list, uses: dict, lang: str, needle: str) -> tuple[str, bool]:
     """The sections of one document (they follow each other under its title) with their clause cards, and whether
     any of them matches `needle`."""
     e = html.escape
@@ -180,7 +181,7 @@ def _document_html(catalog, documents: list, uses: dict, lang: str, needle: str)
     for document in documents:
         if document.source:
             cards.append(f'<div class="text-xs text-grey-6">{e(document.source)}</div>')
-        cards += [_clause_html(catalog, clause, uses.get(clause.id, []), lang, needle) for clause in document.clauses]
+        cards += [_clause_html(clause, uses.get(clause.id, []), lang, needle) for clause in document.clauses]
     any_shown = any(_matches(clause, uses.get(clause.id, []), needle) for d in documents for clause in d.clauses)
     hidden = '' if any_shown else ' style="display:none"'
     return (f'<div class="portal-reg-doc w-full column gap-4"{hidden}><div class="text-h6 q-mt-md">{e(title)}</div>'
@@ -204,7 +205,7 @@ def register() -> None:
                 _coverage_section(lang)
                 _policy_section(lang)
             title_of = (lambda d: d.title_en or d.title) if lang == 'en' else (lambda d: d.title)
-            blocks = [_document_html(catalog, list(group), uses, lang, needle)
+            blocks = [_document_html(list(group), uses, lang, needle)
                       for _, group in groupby(catalog.documents, key=title_of)]
             matched = not needle or any(shown for _, shown in blocks)
             ui.html(''.join(block for block, _ in blocks), sanitize=False).classes('w-full column gap-4').mark(
