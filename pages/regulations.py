@@ -127,11 +127,11 @@ def _matches(clause, used, needle: str) -> bool:
     return not needle or needle in text.lower()
 
 
-def _clause_html(clause, used, lang: str, needle: str) -> str:
+def _clause_html(clause, used, lang: str, shown: bool) -> str:
     """One clause card as HTML (380 clauses as NiceGUI elements took 3.5 s to serve; as text, a fraction of that).
     Every text is escaped: clause and label texts come from files an admin edits."""
     e = html.escape
-    hidden = '' if _matches(clause, used, needle) else ' style="display:none"'
+    hidden = '' if shown else ' style="display:none"'
     parts = [f'<div id="{e(clause.id)}" class="q-card q-card--bordered q-card--flat no-shadow nicegui-card w-full '
              f'portal-reg-clause"{hidden}>',
              '<div class="nicegui-row wrap items-center gap-2">'
@@ -171,21 +171,22 @@ FILTER_JS = """(v) => { const n = (typeof v === 'string' ? v : '').trim().toLowe
   if (none) show(none, n && !document.querySelector('.portal-reg-doc:not([style*="none"])')); }"""
 
 
-def _document_html(documents: list, uses: dict, lang: str, needle: str) -> tuple[str, bool]:
+def _document_html(title: str, documents: list, uses: dict, lang: str, needle: str) -> tuple[str, bool]:
     """The sections of one document (they follow each other under its title) with their clause cards, and whether
     any of them matches `needle`."""
     e = html.escape
-    first = documents[0]
-    title = first.title_en or first.title if lang == 'en' else first.title
-    cards = []
+    parts, any_shown = [], False
     for document in documents:
         if document.source:
-            cards.append(f'<div class="text-xs text-grey-6">{e(document.source)}</div>')
-        cards += [_clause_html(clause, uses.get(clause.id, []), lang, needle) for clause in document.clauses]
-    any_shown = any(_matches(clause, uses.get(clause.id, []), needle) for d in documents for clause in d.clauses)
+            parts.append(f'<div class="text-xs text-grey-6">{e(document.source)}</div>')
+        for clause in document.clauses:
+            used = uses.get(clause.id, [])
+            shown = _matches(clause, used, needle)
+            any_shown = any_shown or shown
+            parts.append(_clause_html(clause, used, lang, shown))
     hidden = '' if any_shown else ' style="display:none"'
     return (f'<div class="portal-reg-doc w-full column gap-4"{hidden}><div class="text-h6 q-mt-md">{e(title)}</div>'
-            f'{"".join(cards)}</div>', any_shown)
+            f'{"".join(parts)}</div>', any_shown)
 
 
 def register() -> None:
@@ -205,8 +206,8 @@ def register() -> None:
                 _coverage_section(lang)
                 _policy_section(lang)
             title_of = (lambda d: d.title_en or d.title) if lang == 'en' else (lambda d: d.title)
-            blocks = [_document_html(list(group), uses, lang, needle)
-                      for _, group in groupby(catalog.documents, key=title_of)]
+            blocks = [_document_html(title, list(group), uses, lang, needle)
+                      for title, group in groupby(catalog.documents, key=title_of)]
             matched = not needle or any(shown for _, shown in blocks)
             ui.html(''.join(block for block, _ in blocks), sanitize=False).classes('w-full column gap-4').mark(
                 'clauses')
